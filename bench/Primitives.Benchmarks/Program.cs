@@ -1,0 +1,45 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Primitives.Benchmarks;
+
+/// <summary>
+/// Entry point. <c>--smoke</c> runs every benchmark once, in process, to prove each one runs
+/// (the test command does this; nothing is timed). Anything else goes to BenchmarkDotNet's
+/// switcher (<c>--filter</c>, <c>--job</c>, <c>--artifacts</c>...); <c>bench/run.sh</c> wraps it and
+/// files the results under <c>bench/results/</c>.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var switcher = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly);
+        if (args.Contains("--smoke"))
+        {
+            var smoke = ManualConfig.CreateEmpty()
+                .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("smoke"))
+                .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
+                .AddColumnProvider(DefaultColumnProviders.Instance)
+                .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.JoinSummary)
+                .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "primitives-bench-smoke"));
+            var rest = args.Where(a => a != "--smoke").ToArray();
+            var summaries = switcher.Run(rest.Length == 0 ? ["--filter", "*"] : rest, smoke);
+            var reports = summaries.SelectMany(s => s.Reports).ToArray();
+            var broken = reports.Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo).ToArray();
+            Console.WriteLine($"smoke: {reports.Length} benchmark cases ran, {broken.Length} failed");
+            foreach (var b in broken) Console.WriteLine($"  failed: {b}");
+            return reports.Length > 0 && broken.Length == 0 ? 0 : 1;
+        }
+
+        var config = DefaultConfig.Instance
+            .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default)
+            .WithOptions(ConfigOptions.JoinSummary);
+        switcher.Run(args, config);
+        return 0;
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs benchmarks and files the results under bench/results/<date>-<machine>/ with a machine.md
+# describing where they ran. Usage: bench/run.sh FILTER [more BenchmarkDotNet args]
+# Example: bench/run.sh '*PerCpuCounter*' --job short
+set -euo pipefail
+cd "$(dirname "$0")/.."
+filter=${1:?usage: bench/run.sh FILTER [args]}; shift
+label=${BENCH_LABEL:-$(nproc)core}
+out="bench/results/$(date -u +%F)-$label"
+mkdir -p "$out"
+{
+  echo "# Machine"
+  echo "- date (UTC): $(date -u '+%F %T')"
+  echo "- cores: $(nproc); memory: $(free -g | awk '/Mem:/{print $2}') GiB"
+  echo "- cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  echo "- os: $(. /etc/os-release; echo "$PRETTY_NAME"); kernel $(uname -r)"
+  echo "- dotnet: $(dotnet --version)"
+  echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+} > "$out/machine.md"
+dotnet run -c Release --project bench/Primitives.Benchmarks -- --filter "$filter" --artifacts "$out/artifacts" "$@"
+# Keep the reports (markdown + CSV), not BenchmarkDotNet's build logs.
+find "$out/artifacts/results" -type f \( -name '*.md' -o -name '*.csv' \) -exec cp {} "$out/" \;
+rm -rf "$out/artifacts"
+echo "results in $out"
