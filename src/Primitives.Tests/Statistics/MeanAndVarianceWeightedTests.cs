@@ -18,15 +18,15 @@ public class MeanAndVarianceWeightedTests
         var stats = new MeanAndVarianceWeighted(2);
         stats.Update(sign * 10);
         Assert.Equal(sign * 10, stats.Mean);
-        Assert.Equal(0UL, stats.Variance);
+        Assert.Equal(UInt128.Zero, stats.Variance);
 
         stats.Update(sign * 20);
         Assert.Equal(sign * 12, stats.Mean);
-        Assert.Equal(18UL, stats.Variance);
+        Assert.Equal((UInt128)18, stats.Variance);
 
         stats.Update(sign * 30);
         Assert.Equal(sign * 16, stats.Mean);
-        Assert.Equal(72UL, stats.Variance);
+        Assert.Equal((UInt128)72, stats.Variance);
         Assert.Equal(3, stats.Count);
     }
 
@@ -42,7 +42,7 @@ public class MeanAndVarianceWeightedTests
         }
 
         Assert.Equal(sign * 11, stats.Mean);
-        Assert.Equal(107UL, stats.Variance);
+        Assert.Equal((UInt128)107, stats.Variance);
     }
 
     public static TheoryData<long[], long[], ulong[]> SequenceVectors => new()
@@ -77,11 +77,11 @@ public class MeanAndVarianceWeightedTests
         var stats = new MeanAndVarianceWeighted(4);
         stats.Update(1000);
         stats.Update(5000);
-        Assert.NotEqual(0UL, stats.Variance);
+        Assert.NotEqual(UInt128.Zero, stats.Variance);
 
         stats.Update(-7, initialized: false);
         Assert.Equal(-7, stats.Mean);
-        Assert.Equal(0UL, stats.Variance);
+        Assert.Equal(UInt128.Zero, stats.Variance);
         Assert.True(stats.IsInitialized);
     }
 
@@ -115,8 +115,22 @@ public class MeanAndVarianceWeightedTests
     }
 
     [Fact]
+    public void SpreadOfSecondsInNanosecondsDoesNotOverflow()
+    {
+        // The reference's 64-bit scaled variance wraps here (stddev 5 * 10^11 at w = 8).
+        var stats = new MeanAndVarianceWeighted(8);
+        for (int i = 0; i < 10_000; i++)
+        {
+            stats.Update(i % 2 == 0 ? 0 : 1_000_000_000_000);
+        }
+
+        Assert.InRange(stats.StandardDeviation, 490_000_000_000UL, 510_000_000_000UL);
+        Assert.InRange(stats.Mean, 490_000_000_000, 510_000_000_000);
+    }
+
+    [Fact]
     public void MatchesAnIndependentBigIntegerModelOrReportsOverflow() =>
-        Gen.Select(Gen.Int[MeanAndVarianceWeighted.MinWeight, 24], Gen.OneOf(Gen.Long[-1000, 1000], Gen.Long[-(1L << 38), 1L << 38]).Array[1, 60])
+        Gen.Select(Gen.Int[MeanAndVarianceWeighted.MinWeight, 24], Gen.OneOf(Gen.Long[-1000, 1000], Gen.Long[-(1L << 38), 1L << 38], Gen.Long[-(1L << 62), 1L << 62]).Array[1, 60])
             .Sample((w, samples) =>
             {
                 var stats = new MeanAndVarianceWeighted(w);
@@ -125,6 +139,12 @@ public class MeanAndVarianceWeightedTests
                 for (int i = 0; i < samples.Length; i++)
                 {
                     BigInteger x = (BigInteger)samples[i] * scale;
+                    if (x < long.MinValue || x > long.MaxValue)
+                    {
+                        Assert.Throws<OverflowException>(() => stats.Update(samples[i]));
+                        return;
+                    }
+
                     BigInteger newMean, newVariance;
                     if (i == 0)
                     {
@@ -136,7 +156,10 @@ public class MeanAndVarianceWeightedTests
                         BigInteger diff = x - mean;
                         newMean = mean + BigInteger.Divide(diff, scale); // BigInteger.Divide truncates toward zero
                         newVariance = BigIntegerModel.FloorDiv((variance * scale) - variance + BigIntegerModel.FloorDiv(diff * (x - newMean), scale), scale);
-                        if (diff < long.MinValue || diff > long.MaxValue || newVariance > ulong.MaxValue)
+                        BigInteger max = (BigInteger)UInt128.MaxValue;
+                        bool overflows = variance * scale > max
+                            || (variance * scale) - variance + BigIntegerModel.FloorDiv(diff * (x - newMean), scale) > max;
+                        if (diff < long.MinValue || diff > long.MaxValue || overflows)
                         {
                             Assert.Throws<OverflowException>(() => stats.Update(samples[i]));
                             return;
@@ -147,7 +170,7 @@ public class MeanAndVarianceWeightedTests
                     mean = newMean;
                     variance = newVariance;
                     Assert.Equal((long)BigInteger.Divide(mean, scale), stats.Mean);
-                    Assert.Equal((ulong)(variance >> w), stats.Variance);
+                    Assert.Equal((UInt128)(variance >> w), stats.Variance);
                     Assert.Equal((ulong)BigIntegerModel.Sqrt(variance >> w), stats.StandardDeviation);
                 }
             });

@@ -24,9 +24,10 @@ namespace Primitives.Statistics;
 /// </para>
 /// <para>
 /// <b>Overflow.</b> The reference computes in 64 bits and wraps. Here a sample whose scaled value
-/// <c>x &lt;&lt; w</c> does not fit a <see cref="long"/>, or a variance past
-/// <see cref="ulong.MaxValue"/>, throws <see cref="OverflowException"/> and leaves the value
-/// unchanged; the intermediate products are computed in 128 bits and never wrap.
+/// <c>x &lt;&lt; w</c> does not fit a <see cref="long"/>, or whose scaled variance would pass
+/// 2^128, throws <see cref="OverflowException"/> and leaves the value unchanged. The scaled
+/// variance and the intermediate products are kept in 128 bits (the reference's 64 bits overflow
+/// at w = 8 once the standard deviation passes about 2^28, a quarter of a second in nanoseconds).
 /// </para>
 /// <para>
 /// <b>Thread safety.</b> A mutable struct with no synchronisation: one writer at a time, and no
@@ -46,7 +47,7 @@ public struct MeanAndVarianceWeighted : IEquatable<MeanAndVarianceWeighted>
     public const int MaxWeight = 62;
 
     private long _scaledMean;       // mean * 2^w
-    private ulong _scaledVariance;  // variance * 2^w
+    private UInt128 _scaledVariance; // variance * 2^w: 128 bits, so a spread of seconds in nanoseconds fits at w = 8
     private long _count;
     private readonly int _weight;   // 0 only in the default value, which refuses updates
 
@@ -73,7 +74,8 @@ public struct MeanAndVarianceWeighted : IEquatable<MeanAndVarianceWeighted>
     public readonly long Mean => _weight == 0 ? 0 : IntegerMath.FastDivPow2(_scaledMean, _weight);
 
     /// <summary>The weighted variance (the scaled variance shifted right by w); 0 before the second sample.</summary>
-    public readonly ulong Variance => _scaledVariance >> _weight;
+    /// <remarks>Up to 2^126 for <see cref="long"/> samples, hence <see cref="UInt128"/>.</remarks>
+    public readonly UInt128 Variance => _scaledVariance >> _weight;
 
     /// <summary>The weighted standard deviation: the integer square root of <see cref="Variance"/>.</summary>
     public readonly ulong StandardDeviation => IntegerMath.Sqrt(Variance);
@@ -122,15 +124,16 @@ public struct MeanAndVarianceWeighted : IEquatable<MeanAndVarianceWeighted>
         long mean = _scaledMean + IntegerMath.FastDivPow2(diff, w); // between the old mean and x_w: no overflow
         // diff and (scaled - mean) have the same sign, so the product is not negative; 128 bits never wrap.
         UInt128 product = (UInt128)(Math.BigMul(diff, scaled - mean) >> w);
-        UInt128 variance = ((((UInt128)_scaledVariance << w) - _scaledVariance) + product) >> w;
-        if (variance > ulong.MaxValue)
+        UInt128 previous = _scaledVariance;
+        if ((previous >> (128 - w)) != UInt128.Zero)
         {
-            throw new OverflowException("The weighted variance no longer fits 64 bits.");
+            ThrowVarianceOverflow(); // previous << w would lose bits
         }
 
+        UInt128 variance = checked(((previous << w) - previous) + product) >> w;
         long count = checked(_count + 1);
         _scaledMean = mean;
-        _scaledVariance = (ulong)variance;
+        _scaledVariance = variance;
         _count = count;
     }
 
@@ -164,6 +167,9 @@ public struct MeanAndVarianceWeighted : IEquatable<MeanAndVarianceWeighted>
 
     private static void ThrowNoWeight() =>
         throw new InvalidOperationException("This MeanAndVarianceWeighted is the default value and has no weight; create it with new MeanAndVarianceWeighted(weight).");
+
+    private static void ThrowVarianceOverflow() =>
+        throw new OverflowException("The scaled weighted variance no longer fits 128 bits.");
 
     private static void ThrowScaledOverflow(long value, int weight) =>
         throw new OverflowException($"The sample {value} shifted left by the weight {weight} does not fit 64 bits.");
