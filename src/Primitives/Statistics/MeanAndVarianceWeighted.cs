@@ -24,10 +24,12 @@ namespace Primitives.Statistics;
 /// </para>
 /// <para>
 /// <b>Overflow.</b> The reference computes in 64 bits and wraps. Here a sample whose scaled value
-/// <c>x &lt;&lt; w</c> does not fit a <see cref="long"/>, or whose scaled variance would pass
-/// 2^128, throws <see cref="OverflowException"/> and leaves the value unchanged. The scaled
-/// variance and the intermediate products are kept in 128 bits (the reference's 64 bits overflow
-/// at w = 8 once the standard deviation passes about 2^28, a quarter of a second in nanoseconds).
+/// <c>x &lt;&lt; w</c> does not fit a <see cref="long"/> (or lies more than 2^63 from the scaled
+/// mean) throws <see cref="OverflowException"/> and leaves the value unchanged. The scaled variance
+/// is kept in 128 bits and updated in a rearranged but exactly equal form that cannot overflow (it
+/// stays below 2^125); the reference's 64 bits wrap at w = 8 once the standard deviation passes
+/// about 2^28, a quarter of a second in nanoseconds. Updates stay in 64-bit arithmetic while the
+/// values allow it.
 /// </para>
 /// <para>
 /// <b>Thread safety.</b> A mutable struct with no synchronisation: one writer at a time, and no
@@ -82,7 +84,7 @@ public struct MeanAndVarianceWeighted : IEquatable<MeanAndVarianceWeighted>
 
     /// <summary>Adds one sample; the first sample ever added initialises the mean.</summary>
     /// <param name="value">The sample.</param>
-    /// <exception cref="OverflowException">The scaled sample or the variance does not fit; the value is left unchanged.</exception>
+    /// <exception cref="OverflowException">The scaled sample does not fit a <see cref="long"/>; the value is left unchanged.</exception>
     /// <exception cref="InvalidOperationException">This is the <see langword="default"/> value, which has no weight.</exception>
     /// <remarks>Not thread-safe: see the type's remarks.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -95,7 +97,7 @@ public struct MeanAndVarianceWeighted : IEquatable<MeanAndVarianceWeighted>
     /// </summary>
     /// <param name="value">The sample.</param>
     /// <param name="initialized"><see langword="false"/> to apply <paramref name="value"/> as a first sample.</param>
-    /// <exception cref="OverflowException">The scaled sample or the variance does not fit; the value is left unchanged.</exception>
+    /// <exception cref="OverflowException">The scaled sample does not fit a <see cref="long"/>; the value is left unchanged.</exception>
     /// <exception cref="InvalidOperationException">This is the <see langword="default"/> value, which has no weight.</exception>
     /// <remarks>Not thread-safe: see the type's remarks.</remarks>
     public void Update(long value, bool initialized)
@@ -122,15 +124,26 @@ public struct MeanAndVarianceWeighted : IEquatable<MeanAndVarianceWeighted>
 
         long diff = checked(scaled - _scaledMean);
         long mean = _scaledMean + IntegerMath.FastDivPow2(diff, w); // between the old mean and x_w: no overflow
-        // diff and (scaled - mean) have the same sign, so the product is not negative; 128 bits never wrap.
-        UInt128 product = (UInt128)(Math.BigMul(diff, scaled - mean) >> w);
-        UInt128 previous = _scaledVariance;
-        if ((previous >> (128 - w)) != UInt128.Zero)
+        long residual = scaled - mean; // same sign as diff, no larger: the product is not negative
+
+        // The reference's variance' = (v*2^w - v + (p >> w)) >> w, with p = diff * residual, equals
+        // v + floor(((p >> w) - v) / 2^w) exactly (v*2^w is a multiple of 2^w), which needs no
+        // v << w and cannot overflow: p < 2^126, so the scaled variance stays below 2^125.
+        UInt128 variance;
+        long high = Math.BigMul(diff, residual, out long low);
+        if (high == (low >> 63) && _scaledVariance <= long.MaxValue)
         {
-            ThrowVarianceOverflow(); // previous << w would lose bits
+            // Fast path, everything in 64 bits: p fits a long and so does v.
+            long previous = (long)(ulong)_scaledVariance;
+            variance = (ulong)(previous + (((low >> w) - previous) >> w));
+        }
+        else
+        {
+            var previous = (Int128)_scaledVariance;
+            var product = new Int128((ulong)high, (ulong)low);
+            variance = (UInt128)(previous + (((product >> w) - previous) >> w));
         }
 
-        UInt128 variance = checked(((previous << w) - previous) + product) >> w;
         long count = checked(_count + 1);
         _scaledMean = mean;
         _scaledVariance = variance;
@@ -167,9 +180,6 @@ public struct MeanAndVarianceWeighted : IEquatable<MeanAndVarianceWeighted>
 
     private static void ThrowNoWeight() =>
         throw new InvalidOperationException("This MeanAndVarianceWeighted is the default value and has no weight; create it with new MeanAndVarianceWeighted(weight).");
-
-    private static void ThrowVarianceOverflow() =>
-        throw new OverflowException("The scaled weighted variance no longer fits 128 bits.");
 
     private static void ThrowScaledOverflow(long value, int weight) =>
         throw new OverflowException($"The sample {value} shifted left by the weight {weight} does not fit 64 bits.");
