@@ -57,20 +57,20 @@ internal struct QuantileEstimator
                 estimate = value;
                 step = Math.Max(value / 2, MinInitialStep);
             }
-            else if (estimate > value)
+            else
             {
-                estimate = estimate > step ? estimate - step : 0;
-            }
-            else if (estimate < value)
-            {
-                estimate = estimate + step >= estimate ? estimate + step : ulong.MaxValue;
+                // Written as selects rather than branches: the JIT turns them into conditional
+                // moves, and with random samples each branch here would mispredict half the time.
+                ulong up = estimate + step;
+                up = up < estimate ? ulong.MaxValue : up; // saturate
+                ulong down = estimate > step ? estimate - step : 0;
+                ulong moved = value > estimate ? up : down;
+                estimate = value == estimate ? estimate : moved;
             }
 
             ulong distance = estimate > value ? estimate - value : value - estimate;
-            if (distance < step)
-            {
-                step = Math.Max(step >> 1, 1);
-            }
+            ulong halved = Math.Max(step >> 1, 1);
+            step = distance < step ? halved : step;
 
             node.Estimate = estimate;
             node.Step = step;

@@ -38,6 +38,15 @@ namespace Primitives.Statistics;
 /// buffered path, events of different processors are folded out of order, so gaps become an
 /// approximation there).
 /// </para>
+/// <para>
+/// <b>Quantiles.</b> The 1/16 .. 15/16 quantiles of the durations are estimated by bcachefs's
+/// streaming estimator: a complete binary tree of 15 nodes in Eytzinger order (one flat array),
+/// each node tracking the median of the durations routed to it by sign steps that start at
+/// max(d / 2, 1024 ticks) and halve whenever a duration lands within one step. On stationary
+/// uniform, exponential and normal streams of 10^5 events every estimate is within 5% in rank of
+/// the true quantile (tested); after a large shift in the distribution the estimates follow only
+/// slowly, since steps never grow again.
+/// </para>
 /// <para><b>Thread safety.</b> Every member is thread-safe.</para>
 /// </remarks>
 public sealed partial class TimeStats
@@ -178,26 +187,57 @@ public sealed partial class TimeStats
     /// <summary>Folds one event into the shared statistics. Caller holds <see cref="_lock"/>.</summary>
     private void Fold(long start, long end)
     {
-        long duration = end - start;
-        _duration.Update(duration);
-        _recentDuration.Update(duration);
-        _minDuration = Math.Min(_minDuration, duration);
-        _maxDuration = Math.Max(_maxDuration, duration);
-        _quantiles.Update((ulong)duration);
+        var single = new Event(start, end);
+        Fold(new ReadOnlySpan<Event>(in single));
+    }
 
-        if (_duration.Count == 1)
+    /// <summary>
+    /// Folds events, in order, into the shared statistics. Caller holds <see cref="_lock"/>.
+    /// The statistics are worked on in locals (registers) and written back once: a flush folds
+    /// 31 events, and field round trips through memory would otherwise dominate its cost.
+    /// </summary>
+    private void Fold(ReadOnlySpan<Event> events)
+    {
+        MeanAndVariance durations = default, gaps = default; // partials, merged at the end
+        MeanAndVarianceWeighted recentDuration = _recentDuration, recentGap = _recentGap;
+        long minDuration = _minDuration, maxDuration = _maxDuration;
+        long minGap = _minGap, maxGap = _maxGap;
+        long lastEventEnd = _lastEventEnd;
+        bool hasLastEvent = _duration.Count != 0;
+        foreach (Event e in events)
         {
-            _lastEventEnd = end;
+            long duration = e.End - e.Start;
+            durations.Update(duration);
+            recentDuration.Update(duration);
+            minDuration = Math.Min(minDuration, duration);
+            maxDuration = Math.Max(maxDuration, duration);
+            _quantiles.Update((ulong)duration);
+
+            if (!hasLastEvent)
+            {
+                hasLastEvent = true;
+                lastEventEnd = e.End;
+            }
+            else if (e.End >= lastEventEnd)
+            {
+                long gap = e.End - lastEventEnd;
+                gaps.Update(gap);
+                recentGap.Update(gap);
+                minGap = Math.Min(minGap, gap);
+                maxGap = Math.Max(maxGap, gap);
+                lastEventEnd = e.End;
+            }
         }
-        else if (end >= _lastEventEnd)
-        {
-            long gap = end - _lastEventEnd;
-            _gap.Update(gap);
-            _recentGap.Update(gap);
-            _minGap = Math.Min(_minGap, gap);
-            _maxGap = Math.Max(_maxGap, gap);
-            _lastEventEnd = end;
-        }
+
+        _duration.Merge(durations);
+        _gap.Merge(gaps);
+        _recentDuration = recentDuration;
+        _recentGap = recentGap;
+        _minDuration = minDuration;
+        _maxDuration = maxDuration;
+        _minGap = minGap;
+        _maxGap = maxGap;
+        _lastEventEnd = lastEventEnd;
     }
 
     private TimeStatsSnapshot CreateSnapshot()
