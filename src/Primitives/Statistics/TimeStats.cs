@@ -33,10 +33,11 @@ namespace Primitives.Statistics;
 /// <b>Reads.</b> <see cref="GetSnapshot"/> drains every buffer under the lock, so a snapshot
 /// includes every event whose <see cref="Record"/> call returned before the snapshot began.
 /// Duration statistics other than the weighted ones and the quantiles do not depend on the order
-/// events are folded in; gaps do: they are measured between the end timestamps of successive
-/// folded events, and an event that ends before the latest folded one contributes no gap (on the
-/// buffered path, events of different processors are folded out of order, so gaps become an
-/// approximation there).
+/// events are folded in; gaps do: a gap is the time between the starts of successive folded events
+/// (the inter-arrival time), and an event that starts before the latest folded one contributes no
+/// gap. Events recorded in order (one thread, or the direct path under a lock) get exactly
+/// count - 1 gaps; on the buffered path the events of different processors are folded a buffer
+/// at a time, out of order, so gap statistics become an approximation there.
 /// </para>
 /// <para>
 /// <b>Quantiles.</b> The 1/16 .. 15/16 quantiles of the durations are estimated by bcachefs's
@@ -91,7 +92,7 @@ public sealed partial class TimeStats
     private MeanAndVarianceWeighted _recentGap = new(RecentWeight);
     private long _minGap = long.MaxValue;
     private long _maxGap;
-    private long _lastEventEnd;
+    private long _lastEventStart;
     private QuantileEstimator _quantiles;
 
     // Null until the switch to buffered recording; written once, under _lock, with a release store.
@@ -202,7 +203,7 @@ public sealed partial class TimeStats
         MeanAndVarianceWeighted recentDuration = _recentDuration, recentGap = _recentGap;
         long minDuration = _minDuration, maxDuration = _maxDuration;
         long minGap = _minGap, maxGap = _maxGap;
-        long lastEventEnd = _lastEventEnd;
+        long lastEventStart = _lastEventStart;
         bool hasLastEvent = _duration.Count != 0;
         foreach (Event e in events)
         {
@@ -216,16 +217,16 @@ public sealed partial class TimeStats
             if (!hasLastEvent)
             {
                 hasLastEvent = true;
-                lastEventEnd = e.End;
+                lastEventStart = e.Start;
             }
-            else if (e.End >= lastEventEnd)
+            else if (e.Start >= lastEventStart)
             {
-                long gap = e.End - lastEventEnd;
+                long gap = e.Start - lastEventStart;
                 gaps.Update(gap);
                 recentGap.Update(gap);
                 minGap = Math.Min(minGap, gap);
                 maxGap = Math.Max(maxGap, gap);
-                lastEventEnd = e.End;
+                lastEventStart = e.Start;
             }
         }
 
@@ -237,7 +238,7 @@ public sealed partial class TimeStats
         _maxDuration = maxDuration;
         _minGap = minGap;
         _maxGap = maxGap;
-        _lastEventEnd = lastEventEnd;
+        _lastEventStart = lastEventStart;
     }
 
     private TimeStatsSnapshot CreateSnapshot()

@@ -38,7 +38,7 @@ public sealed class TimeStatsSnapshot
     /// <summary>How long events took.</summary>
     public DurationSummary Duration { get; }
 
-    /// <summary>The time between the ends of successive events (one fewer than the events, or fewer: see <see cref="TimeStats"/>).</summary>
+    /// <summary>The time between the starts of successive events (one fewer than the events, or fewer: see <see cref="TimeStats"/>).</summary>
     public DurationSummary Gap { get; }
 
     /// <summary>
