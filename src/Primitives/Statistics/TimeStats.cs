@@ -63,8 +63,9 @@ public sealed partial class TimeStats
     public const int BufferingMinEvents = 1024;
 
     /// <summary>
-    /// Events per processor buffer: 31 {start, end} pairs and the buffer header fill 512 bytes, and
-    /// one fold of the lock per 31 events keeps the lock's cache line from bouncing between cores.
+    /// Events per processor buffer: 31 {start, end} pairs and the 8-byte header fill 504 bytes, just
+    /// under eight cache lines, and taking the lock once per 31 events keeps its cache line from
+    /// bouncing between cores.
     /// </summary>
     public const int BufferCapacity = 31;
 
@@ -129,8 +130,14 @@ public sealed partial class TimeStats
     /// <param name="startTimestamp">The start, from <see cref="Stopwatch.GetTimestamp"/>.</param>
     /// <param name="endTimestamp">The end, from <see cref="Stopwatch.GetTimestamp"/>; not before the start.</param>
     /// <exception cref="ArgumentException"><paramref name="endTimestamp"/> is before <paramref name="startTimestamp"/>.</exception>
-    /// <exception cref="OverflowException">The statistics overflowed (more than 2^63 events, or a sum of squared durations past 2^128).</exception>
-    /// <remarks>Thread-safe, lock-free and allocation-free on the buffered path except once per <see cref="BufferCapacity"/> events.</remarks>
+    /// <exception cref="OverflowException">
+    /// The statistics overflowed (more than 2^63 events, or a sum of squared durations past 2^128);
+    /// the events being folded (this one, or on the buffered path a full buffer) are not counted.
+    /// </exception>
+    /// <remarks>
+    /// Thread-safe and allocation-free. On the buffered path it takes the statistics lock only once
+    /// per <see cref="BufferCapacity"/> events, to fold a full buffer.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(long startTimestamp, long endTimestamp)
     {
