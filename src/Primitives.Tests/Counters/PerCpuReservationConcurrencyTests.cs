@@ -193,6 +193,50 @@ public sealed class PerCpuReservationConcurrencyTests
         Assert.True(pool.TryReserve(Capacity));
     }
 
+    /// <summary>
+    /// With only reserves in flight, free units only decrease, so once a reserve of one unit has
+    /// failed (no unit was free at that instant, by the documented guarantee) no reserve that begins
+    /// afterwards may succeed. A unit stranded in transit to another processor's cache during the
+    /// failing call's drain would break this; so would a unit left in a cache. The total granted
+    /// must be the whole capacity.
+    /// </summary>
+    [Theory]
+    [InlineData(20_000, 64)]
+    [InlineData(5_000, 1_024)]
+    public void WithNoReleasesAFailedReserveMeansThePoolIsTrulyEmpty(long capacity, long chunkSize)
+    {
+        var pool = new PerCpuReservation(capacity, chunkSize);
+        long granted = 0;
+        int failureSeen = 0;
+        long lateGrants = 0;
+
+        PerCpuCounterConcurrencyTests.RunThreads(Threads, _ =>
+        {
+            while (true)
+            {
+                bool failedBefore = Volatile.Read(ref failureSeen) != 0;
+                if (pool.TryReserve(1))
+                {
+                    Interlocked.Increment(ref granted);
+                    if (failedBefore)
+                    {
+                        Interlocked.Increment(ref lateGrants);
+                    }
+                }
+                else
+                {
+                    Volatile.Write(ref failureSeen, 1);
+                    return;
+                }
+            }
+        });
+
+        Assert.Equal(0, lateGrants);
+        Assert.Equal(capacity, granted);
+        Assert.Equal(capacity, pool.Reserved);
+        Assert.Equal(0, pool.Available);
+    }
+
     private static void UpdateMax(ref long max, long value)
     {
         long seen = Volatile.Read(ref max);
