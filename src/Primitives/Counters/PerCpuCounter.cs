@@ -239,6 +239,13 @@ public sealed class PerCpuCounter
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Fold(ref long cell)
     {
+#if PRIMITIVES_MUTANTS
+        if (Mutations.IsActive(CounterMutants.UnlockedFold))
+        {
+            Interlocked.Add(ref _global.Value, Interlocked.Exchange(ref cell, 0));
+            return;
+        }
+#endif
         lock (_foldLock)
         {
             // Exchange, not "subtract what I saw": adds racing on the same cell (a thread whose

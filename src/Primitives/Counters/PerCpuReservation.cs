@@ -215,6 +215,18 @@ public sealed class PerCpuReservation
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryTake(ref long location, long amount)
     {
+#if PRIMITIVES_MUTANTS
+        if (Mutations.IsActive(CounterMutants.CheckThenSubtract))
+        {
+            if (Volatile.Read(ref location) < amount)
+            {
+                return false;
+            }
+
+            Interlocked.Add(ref location, -amount);
+            return true;
+        }
+#endif
         long seen = Volatile.Read(ref location);
         while (seen >= amount)
         {
@@ -250,6 +262,9 @@ public sealed class PerCpuReservation
         {
             long free = seen & CountMask;
             bool draining = (seen & DrainingBit) != 0;
+#if PRIMITIVES_MUTANTS
+            draining &= !Mutations.IsActive(CounterMutants.RefillDuringDrain);
+#endif
             long take = draining ? amount : free - amount >= _chunkSize ? amount + _chunkSize : free;
 
             // Fails only when another call changed the pool (its progress). The subtraction
@@ -293,6 +308,12 @@ public sealed class PerCpuReservation
                 SpinWait spinner = default;
                 while (Volatile.Read(ref _refillsInFlight.Value) != 0)
                 {
+#if PRIMITIVES_MUTANTS
+                    if (Mutations.IsActive(CounterMutants.RefillDuringDrain))
+                    {
+                        break;
+                    }
+#endif
                     // Waits for another thread's few instructions (a CAS and an add, no lock);
                     // SpinOnce yields (and is a scheduling point for systematic testing).
                     spinner.SpinOnce();
@@ -395,6 +416,12 @@ public sealed class PerCpuReservation
                 // read the count before the Or fails its CAS (the value changed) and sees the bit.
                 for (int i = 0; i < counts.Length; i++)
                 {
+#if PRIMITIVES_MUTANTS
+                    if (Mutations.IsActive(CounterMutants.UnfrozenReleaseTotal))
+                    {
+                        break;
+                    }
+#endif
                     Interlocked.Or(ref counts[i].Value, FrozenBit);
                 }
 
