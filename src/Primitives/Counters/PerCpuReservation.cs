@@ -33,7 +33,9 @@ namespace Primitives.Counters;
 /// that covers the amount; if none does, it takes the slow-path lock, freezes every count (so
 /// that no concurrent release can move units between counts while it looks), and debits the total,
 /// or throws <see cref="InvalidOperationException"/> without changing anything when the total
-/// reserved is smaller than the amount. The units then go back to the caller's processor's cache.</para>
+/// reserved is smaller than the amount. The units then go back to the caller's processor's cache;
+/// a cache that grows past two chunks (a processor that releases more than it reserves) spills
+/// the excess back to the pool, so freed space does not pile up where nobody reserves.</para>
 /// <para><b>Thread safety.</b> Every member is thread-safe. <see cref="TryReserve"/> and
 /// <see cref="Release"/> are lock-free on their fast paths and allocate nothing. All shared state
 /// is in <see langword="long"/> fields changed with <see cref="Interlocked"/> operations, which
@@ -76,9 +78,9 @@ public sealed class PerCpuReservation
     // DrainingBit. Padded away from the read-only fields above, which every call reads.
     private PaddedInt64 _pool;
 
-    // Refills between their announcement and their chunk landing in a cache (see
-    // TryTakeFromPoolAndRefill); the slow path waits for 0 before it drains.
-    private PaddedInt64 _refillsInFlight;
+    // Transfers between the pool and a cache (refills, spills) between their announcement and
+    // their units landing; the slow path waits for 0 before it drains. See TryTakeFromPoolAndRefill.
+    private PaddedInt64 _transfersInFlight;
 
     /// <summary>Creates a reservation pool with <paramref name="capacity"/> free units.</summary>
     /// <param name="capacity">Total units; 0 to <see cref="MaxCapacity"/>.</param>
@@ -208,7 +210,34 @@ public sealed class PerCpuReservation
 
         // The count was debited before the units come back, so a release can never make units
         // free that were not counted as reserved; the units rejoin the free space here.
-        Interlocked.Add(ref _caches[slot].Value, amount);
+        long cached = Interlocked.Add(ref _caches[slot].Value, amount);
+        if (cached - _chunkSize > _chunkSize)
+        {
+            SpillToPool(ref _caches[slot].Value, cached - _chunkSize);
+        }
+    }
+
+    /// <summary>The free units in the pool (not in any cache). For tests.</summary>
+    internal long PooledUnits => Volatile.Read(ref _pool.Value) & CountMask;
+
+    /// <summary>
+    /// Moves <paramref name="excess"/> units from a cache that grew past two chunks (a processor
+    /// that releases more than it reserves) back to the pool, where every processor's refill finds
+    /// them without the slow path's lock and drain. Skipped while a slow path is draining (it
+    /// takes the cache anyway).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SpillToPool(ref long cache, long excess)
+    {
+        // Announced like a refill, and for the same reason: the slow path must never look at the
+        // pool while units are between a cache and the pool (see TryTakeFromPoolAndRefill).
+        Interlocked.Increment(ref _transfersInFlight.Value);
+        if ((Volatile.Read(ref _pool.Value) & DrainingBit) == 0 && TryTake(ref cache, excess))
+        {
+            Interlocked.Add(ref _pool.Value, excess);
+        }
+
+        Interlocked.Decrement(ref _transfersInFlight.Value);
     }
 
     /// <summary>Takes <paramref name="amount"/> from a non-negative location if it holds that much.</summary>
@@ -252,10 +281,11 @@ public sealed class PerCpuReservation
     private bool TryTakeFromPoolAndRefill(long amount, ref long cache)
     {
         // Announce the refill before reading the pool. Pairs with the slow path's Or of
-        // DrainingBit followed by its read of _refillsInFlight (both sides are full fences, a
+        // DrainingBit followed by its read of _transfersInFlight (both sides are full fences, a
         // Dekker pair): either this CAS sees DrainingBit, or the slow path sees this refill in
-        // flight and waits for its chunk to reach the cache before draining.
-        Interlocked.Increment(ref _refillsInFlight.Value);
+        // flight and waits for its chunk to reach the cache before draining. SpillToPool pairs
+        // with it the same way.
+        Interlocked.Increment(ref _transfersInFlight.Value);
         bool taken = false;
         long seen = Volatile.Read(ref _pool.Value);
         while ((seen & CountMask) >= amount)
@@ -286,7 +316,7 @@ public sealed class PerCpuReservation
 
         // After the chunk is in the cache (nothing above can throw): a slow path that waited for
         // this refill finds the chunk there.
-        Interlocked.Decrement(ref _refillsInFlight.Value);
+        Interlocked.Decrement(ref _transfersInFlight.Value);
         return taken;
     }
 
@@ -299,14 +329,14 @@ public sealed class PerCpuReservation
     {
         lock (_slowPathLock)
         {
-            // From here on no refill moves a chunk out of the pool (see TryTakeFromPoolAndRefill),
-            // so once the refills already past their pool CAS have put their chunks in a cache, no
-            // free unit is in transit between the pool and a cache.
+            // From here on no refill moves a chunk out of the pool and no spill moves units out of
+            // a cache (see TryTakeFromPoolAndRefill, SpillToPool), so once the transfers already
+            // under way have landed, no free unit is in transit between the pool and a cache.
             Interlocked.Or(ref _pool.Value, DrainingBit);
             try
             {
                 SpinWait spinner = default;
-                while (Volatile.Read(ref _refillsInFlight.Value) != 0)
+                while (Volatile.Read(ref _transfersInFlight.Value) != 0)
                 {
 #if PRIMITIVES_MUTANTS
                     if (Mutations.IsActive(CounterMutants.RefillDuringDrain))
