@@ -36,6 +36,9 @@ namespace Primitives.Counters;
 /// reserved is smaller than the amount. The units then go back to the caller's processor's cache;
 /// a cache that grows past two chunks (a processor that releases more than it reserves) spills
 /// the excess back to the pool, so freed space does not pile up where nobody reserves.</para>
+/// <para><b>Memory.</b> Two padded lines per slot of the processor count rounded up to a power of
+/// two (<c>256 * SlotCount</c> bytes: 512 B on 2 processors, 16 KiB on 64) plus two padded shared
+/// words: meant for a few pools per process (one per device or tenant), not one per object.</para>
 /// <para><b>Thread safety.</b> Every member is thread-safe. <see cref="TryReserve"/> and
 /// <see cref="Release"/> are lock-free on their fast paths and allocate nothing. All shared state
 /// is in <see langword="long"/> fields changed with <see cref="Interlocked"/> operations, which
