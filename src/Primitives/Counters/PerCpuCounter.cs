@@ -52,11 +52,11 @@ public sealed class PerCpuCounter
     /// <summary>
     /// Default batch: a cell folds into the global count when its running delta reaches 256 in
     /// magnitude. Large enough that the fold's lock and the global line are touched once per 256
-    /// increments of one processor (measured single-threaded on the 2-core development machine, best of 7 runs of
-    /// 20M increments: 9.9 ns per increment at batch 8, 8.0 at 32, 6.8 at 256, 6.5 at 4096, against
-    /// 5.1 for <see cref="Interlocked.Increment(ref long)"/>), small enough that the approximate value
-    /// is within 255 per processor of the truth. Linux uses <c>max(32, 2 * processors)</c> for its
-    /// 32-bit cells.
+    /// increments of one processor (measured single-threaded on the 2-core development machine,
+    /// best of 7 runs of 20M increments: 9.9 ns per increment at batch 8, 8.0 at 32, 6.8 at 256,
+    /// 6.5 at 4096, against 5.1 for <see cref="Interlocked.Increment(ref long)"/>), small enough
+    /// that the approximate value is within 255 per processor of the truth. Linux uses
+    /// <c>max(32, 2 * processors)</c> for its 32-bit cells.
     /// </summary>
     public const int DefaultBatch = 256;
 
@@ -73,7 +73,6 @@ public sealed class PerCpuCounter
     private PaddedInt64 _global;
 
     /// <summary>Creates a counter with value 0 and the <see cref="DefaultBatch"/> batch size.</summary>
-    /// <remarks>Not applicable: construction is not shared.</remarks>
     public PerCpuCounter()
         : this(DefaultBatch)
     {
