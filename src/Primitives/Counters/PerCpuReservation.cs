@@ -158,7 +158,12 @@ public sealed class PerCpuReservation
     /// changed). See the class remarks for when a racing call may fail.
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
-    /// <remarks>Thread-safe; lock-free unless the caches and pool are both short. Allocates nothing.</remarks>
+    /// <remarks>
+    /// Thread-safe; lock-free unless the caches and pool are both short. Allocates nothing. A failed
+    /// call has taken the slow path (lock, and a drain of every processor's cache, which empties the
+    /// other processors' caches too), so a caller that waits for space should back off between
+    /// attempts or wait for a release signal rather than retry in a tight loop.
+    /// </remarks>
     public bool TryReserve(long amount)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
