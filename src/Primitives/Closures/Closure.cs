@@ -219,6 +219,7 @@ public partial class Closure
     public void ContinueAt(Action<Closure> continuation, IClosureExecutor? executor = null)
     {
         ArgumentNullException.ThrowIfNull(continuation);
+        ThrowIfNotRunning(nameof(ContinueAt));
         _continuation = continuation;
         _executor = executor;
         SubState(State.Running + 1); // releases both fields to the thread that reaches zero
@@ -232,6 +233,7 @@ public partial class Closure
     /// <remarks>Thread safety: only the owner of the running step may call it.</remarks>
     public void Return()
     {
+        ThrowIfNotRunning(nameof(Return));
         _continuation = null;
         _executor = null;
         SubState(State.Running + 1);
@@ -248,6 +250,7 @@ public partial class Closure
     public void ReturnWithDestructor(Action<Closure> destructor)
     {
         ArgumentNullException.ThrowIfNull(destructor);
+        ThrowIfNotRunning(nameof(ReturnWithDestructor));
         _continuation = destructor;
         _executor = null;
         SubState(State.Running + 1 - State.Destructor); // drops the step and sets DESTRUCTOR in one operation
@@ -257,6 +260,18 @@ public partial class Closure
     /// <returns>A description of the current state (a snapshot).</returns>
     /// <remarks>Thread safety: safe from any thread.</remarks>
     public override string ToString() => $"Closure({new State(Volatile.Read(ref _state))})";
+
+    /// <summary>
+    /// Checks, before a step operation writes the continuation fields, that the step is running, so
+    /// a second <see cref="ContinueAt"/> cannot overwrite the first one's continuation. (The guard
+    /// bits would catch the subtraction anyway, but only after the fields were written.)
+    /// </summary>
+    private void ThrowIfNotRunning(string operation)
+    {
+        int s = Volatile.Read(ref _state);
+        if ((s & State.Running) == 0)
+            throw ClosureStateException.Create(this, s, $"{operation}: the step is not running (ended twice, or called by a non-owner)");
+    }
 
     /// <summary>Subtracts <paramref name="v"/> (references and flags) and acts on zero.</summary>
     private void SubState(int v)
