@@ -138,7 +138,14 @@ public sealed class ClosureMisuseTests : ClosureTestBase
     {
         var cl = new Closure();
         Assert.Throws<ClosureStateException>(((IThreadPoolWorkItem)cl).Execute);
-        cl.Return();
+        cl.Get();
+        bool ran = false;
+        cl.ContinueAt(c => { ran = true; c.Return(); }, ClosureExecutors.Inline);
+        var e = Assert.Throws<ClosureStateException>(((IThreadPoolWorkItem)cl).Execute); // still counting down
+        Assert.Contains("not queued", e.Message, StringComparison.Ordinal);
+        Assert.False(ran);
+        cl.Put();
+        Assert.True(ran);
     }
 
     [Fact]

@@ -59,19 +59,19 @@ public partial class Closure
 
     private readonly Closure? _parent;
 
-    /// <summary>The continuation set by the running step; read by the thread whose put reaches zero.</summary>
+    /// <summary>
+    /// The continuation set by the running step; read by the thread whose put reaches zero. While
+    /// an executor holds the closure it stays here until <see cref="IThreadPoolWorkItem.Execute"/>
+    /// takes it (nobody else may end the step in between: the step belongs to that continuation).
+    /// </summary>
     private Action<Closure>? _continuation;
     private IClosureExecutor? _executor;
-
-    /// <summary>The continuation handed to an executor and not yet run (run by <see cref="IThreadPoolWorkItem.Execute"/>).</summary>
-    private Action<Closure>? _queued;
 
     /// <summary>Who waits in <c>Sync</c> (a <see cref="ClosureSyncer"/> or a task source); set before SLEEPING.</summary>
     private object? _sleeper;
 
     /// <summary>Intrusive link while on a wait list; owned by that list until WAITING is dropped.</summary>
     internal Closure? _waitNext;
-    private ClosureWaitList? _waitList;
 
     private readonly ClosureDebug.Entry? _debug;
 
@@ -122,6 +122,8 @@ public partial class Closure
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var closure = new Closure(parent, callerMember, callerFile, callerLine);
+        if (executor is not null)
+            closure._continuation = continuation;
         closure.Queue(continuation, executor);
         return closure;
     }
