@@ -16,6 +16,7 @@ namespace Primitives.Coyote;
 /// --replay TRACE                   replay a .trace file of --test NAME once
 /// --out DIR                        where failure traces go (default: coyote-tests/traces)
 /// --assembly PATH                  also scan this assembly for scenarios
+/// --table FILE                     also write the results as a markdown table (the bug-zoo table)
 /// </code>
 /// Exit code: 0 when no bug was found (replay: the trace no longer fails); 1 when a bug was
 /// found or reproduced, also for must-find scenarios, whose bug is expected (the line says so);
@@ -76,8 +77,12 @@ public static class ExplorerCommand
         }
 
         bool anyBug = false;
+        var table = new System.Text.StringBuilder();
+        table.AppendLine("| scenario | expected | result | strategy, seed |");
+        table.AppendLine("|---|---|---|---|");
         foreach (Scenario scenario in selected)
         {
+            CoyoteRun? last = null;
             IEnumerable<CoyoteStrategy> strategies = options.Strategy is { } name
                 ? [CoyoteStrategy.Parse(name, options.Seed ?? CoyoteStrategy.Plan.FirstOrDefault(p => p.Name == name)?.Seed ?? 1)]
                 : CoyoteStrategy.Plan.Select(p => options.Seed is { } seed ? p with { Seed = seed } : p);
@@ -86,6 +91,7 @@ public static class ExplorerCommand
                 uint iterations = options.Iterations ?? (uint)scenario.Attribute.Iterations;
                 CoyoteRun run = CoyoteRunner.Run(scenario.Name, scenario.CreateDelegate(), strategy, iterations, options.MaxSteps, options.Out);
                 output.WriteLine(run.Summary);
+                last = run;
                 if (run.FoundBug)
                 {
                     anyBug = true;
@@ -96,6 +102,21 @@ public static class ExplorerCommand
                     break;
                 }
             }
+
+            if (last is not null)
+            {
+                string result = last.FoundBug
+                    ? $"found in {last.Iterations} iterations / {last.Elapsed.TotalSeconds:0.00} s"
+                    : $"no bug in {last.Iterations} iterations / {last.Elapsed.TotalSeconds:0.00} s (last strategy)";
+                table.AppendLine($"| `{scenario.Name}` | {(scenario.MustFind ? "bug" : "pass")} | {result} | {last.Strategy.Name}, {last.Strategy.Seed} |");
+            }
+        }
+
+        if (options.Table is { } tablePath)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(tablePath))!);
+            File.WriteAllText(tablePath, table.ToString());
+            output.WriteLine($"table: {Path.GetFullPath(tablePath)}");
         }
 
         return anyBug ? BugFound : NoBug;
@@ -117,6 +138,7 @@ public static class ExplorerCommand
         public string? Strategy { get; private set; }
         public string? Replay { get; private set; }
         public string? Out { get; private set; }
+        public string? Table { get; private set; }
         public uint MaxSteps { get; private set; } = CoyoteRunner.DefaultMaxSteps;
         public List<string> Assemblies { get; } = [];
 
@@ -138,6 +160,7 @@ public static class ExplorerCommand
                     case "--replay": options.Replay = Value(); break;
                     case "--out": options.Out = Path.GetFullPath(Value()); break;
                     case "--assembly": options.Assemblies.Add(Value()); break;
+                    case "--table": options.Table = Value(); break;
                     default: throw new ArgumentException($"unknown option {args[i]}");
                 }
             }
