@@ -38,6 +38,18 @@ public class ClosureFanOutBenchmarks
         return parent.Remaining;
     }
 
+    /// <summary>The same with the batch's references taken in one operation (as CountdownEvent's initial count).</summary>
+    [Benchmark]
+    public int ClosureBatchReferences()
+    {
+        var parent = new Closure();
+        parent.Get(Children);
+        parent.ContinueAt(static p => p.Return());
+        for (int i = 0; i < Children; i++)
+            parent.Put();
+        return parent.Remaining;
+    }
+
     /// <summary>One child closure per I/O (each holds the parent), returned by its completion.</summary>
     [Benchmark]
     public int ClosureChildren()

@@ -241,6 +241,40 @@ internal static class ClosureScenarios
     }
 
     /// <summary>
+    /// A chain of steps hopping between a dedicated thread and Task.Run while two workers' puts
+    /// race: each step runs once, in order, on the executor it asked for, and the executor's
+    /// Dispose drains what is queued.
+    /// </summary>
+    [CoyoteScenario("closures.executor.dedicated-thread-chain", Iterations = 200)]
+    public static async Task StepsHopBetweenExecutorsInOrder()
+    {
+        var steps = new List<string>();
+        var finished = new TaskCompletionSource();
+        var io = new DedicatedThreadExecutor("coyote-io");
+        var cl = new Closure();
+        cl.Get();
+        cl.Get();
+        var workers = new[] { Task.Run(cl.Put), Task.Run(cl.Put) };
+        cl.ContinueAt(c =>
+        {
+            steps.Add("io");
+            c.Get();
+            _ = Task.Run(c.Put);
+            c.ContinueAt(d =>
+            {
+                steps.Add("pool");
+                d.Return();
+                finished.SetResult();
+            }, ClosureExecutors.TaskRun);
+        }, io);
+        await finished.Task;
+        await Task.WhenAll(workers);
+        io.Dispose();
+        Specification.Assert(steps.Count == 2 && steps[0] == "io" && steps[1] == "pool", $"steps: {string.Join(",", steps)}");
+        Specification.Assert(cl.IsFinished, $"not finished: {cl}");
+    }
+
+    /// <summary>
     /// A deliberately broken user protocol: a worker takes its reference with Get only after the
     /// owner may already have returned the closure. The guard bits report it (instead of a wrapped
     /// count or a second completion) in the interleavings where the closure has finished.

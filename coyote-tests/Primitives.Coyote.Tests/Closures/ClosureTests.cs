@@ -28,5 +28,8 @@ public sealed class ClosureTests(ITestOutputHelper output) : CoyoteTestBase(outp
     public void TestBackToBackSyncsReuseTheWaitRecord() => this.RunScenario(ClosureScenarios.BackToBackSyncsReuseTheWaitRecord);
 
     [Fact]
+    public void TestStepsHopBetweenExecutorsInOrder() => this.RunScenario(ClosureScenarios.StepsHopBetweenExecutorsInOrder);
+
+    [Fact]
     public void TestLateGetIsReported() => this.RunScenario(ClosureScenarios.LateGetIsReported);
 }

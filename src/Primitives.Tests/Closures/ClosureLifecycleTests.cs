@@ -32,6 +32,23 @@ public sealed class ClosureLifecycleTests : ClosureTestBase
     }
 
     [Fact]
+    public void GetWithACountTakesABatchOfReferences()
+    {
+        var cl = new Closure();
+        cl.Get(10);
+        Assert.Equal(11, cl.Remaining);
+        Assert.Throws<ArgumentOutOfRangeException>(() => cl.Get(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cl.Get(1 << 20));
+        var e = Assert.Throws<ClosureStateException>(() => cl.Get((1 << 20) - 11));
+        Assert.Contains("overflow", e.Message, StringComparison.Ordinal);
+        Assert.Equal(11, cl.Remaining);
+        cl.Sub(10);
+        cl.Return();
+        Assert.Throws<ClosureStateException>(() => cl.Get(3));
+        Assert.Equal(0, cl.Remaining);
+    }
+
+    [Fact]
     public void SubDropsSeveralReferencesAtOnce()
     {
         var cl = new Closure();

@@ -10,7 +10,7 @@ public partial class Closure
     /// <param name="task">The work. Its outcome is not observed (a fault or cancellation also drops the reference); observe it yourself if it matters.</param>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
     /// <exception cref="ClosureStateException">The closure has finished or holds the maximum number of references.</exception>
-    /// <remarks>Thread safety: as <see cref="Get"/>. Takes no reference (and allocates nothing) if the task has already completed.</remarks>
+    /// <remarks>Thread safety: as <see cref="Get()"/>. Takes no reference (and allocates nothing) if the task has already completed.</remarks>
     public void Track(Task task)
     {
         ArgumentNullException.ThrowIfNull(task);

@@ -82,7 +82,8 @@ public partial class Closure : IThreadPoolWorkItem
     {
         _getHappened = false;
         _continuation = null;
-        Volatile.Write(ref _state, 0); // clears DESTRUCTOR: a finished closure reads as zero
+        if (destructor is not null)
+            Volatile.Write(ref _state, 0); // clears DESTRUCTOR: a finished closure reads as zero
         if (_debug is not null)
             ClosureDebug.Unregister(_debug);
         destructor?.Invoke(this);

@@ -14,7 +14,7 @@ namespace Primitives.Closures;
 /// <remarks>
 /// <para>
 /// A closure is created <em>running</em>: the creator owns a step that holds one reference. The
-/// owner takes a reference per piece of work it starts (<see cref="Get"/>); each piece drops it when
+/// owner takes a reference per piece of work it starts (<see cref="Get()"/>); each piece drops it when
 /// done (<see cref="Put"/>). The owner then ends its step with <see cref="ContinueAt"/> (run the next
 /// step when everything is done), <see cref="Return"/> (finish and release the parent) or
 /// <see cref="ReturnWithDestructor"/>, and must not touch the closure afterwards except through
@@ -29,7 +29,7 @@ namespace Primitives.Closures;
 /// leaves a wrapped count behind.
 /// </para>
 /// <para>
-/// Thread safety: <see cref="Get"/>, <see cref="TryGetNotZero"/>, <see cref="Put"/>, <see cref="Sub"/>,
+/// Thread safety: <see cref="Get()"/>, <see cref="TryGetNotZero"/>, <see cref="Put"/>, <see cref="Sub"/>,
 /// <see cref="Track"/> and <see cref="Remaining"/> may be called from any thread by anyone holding a
 /// reference. The step operations (<see cref="ContinueAt"/>, <see cref="Return"/>,
 /// <see cref="ReturnWithDestructor"/>, the <c>Sync</c> family, <see cref="TryWaitOn"/>) belong to the
@@ -48,7 +48,7 @@ public partial class Closure
     private int _state; // see State for layout
 
     /// <summary>
-    /// Set by every operation that adds references (<see cref="Get"/>, <see cref="TryGetNotZero"/>, a
+    /// Set by every operation that adds references (<see cref="Get()"/>, <see cref="TryGetNotZero"/>, a
     /// child, <see cref="TryWaitOn"/>) and cleared when the count reaches zero. <c>Sync</c> may skip
     /// the wait only when it is clear: a count of one alone does not prove a concurrent get/put pair
     /// did not happen, and skipping the wait would also skip the acquire of that put (bug 2).
@@ -155,6 +155,29 @@ public partial class Closure
         int s = Interlocked.Increment(ref _state);
         if ((s & State.GuardMask) != 0 || (s & State.RemainingMask) <= 1)
             GetFailed(s);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="count"/> references in one atomic operation: one per piece of a batch
+    /// about to be started (the counterpart of <see cref="Sub"/>).
+    /// </summary>
+    /// <param name="count">The number of references to take, at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1 or above the maximum count.</exception>
+    /// <exception cref="ClosureStateException">The closure has finished, or the count would exceed the maximum. The count is left unchanged.</exception>
+    /// <remarks>Thread safety: as <see cref="Get()"/>.</remarks>
+    public void Get(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, State.RemainingMask);
+        _getHappened = true; // ordered before the add by the word's full fence
+        int s = Interlocked.Add(ref _state, count);
+        if ((s & State.GuardMask) != 0 || (s & State.RemainingMask) <= count)
+        {
+            Interlocked.Add(ref _state, -count); // undo
+            throw ClosureStateException.Create(this, s - count, (s & State.GuardMask) != 0
+                ? $"Get({count}) would overflow the remaining count"
+                : $"Get({count}) on a closure whose count is zero (it has finished)");
+        }
     }
 
     /// <summary>Takes a reference unless the closure's count is zero (it has finished or is being re-armed).</summary>
