@@ -33,7 +33,7 @@ public partial class Closure : IThreadPoolWorkItem
                 Finish(s == State.Destructor ? _continuation : null);
                 return;
             case State.Sleeping:
-                WakeSleeper();
+                WakeSleeper(_sleeper); // read after observing zero (bug 3)
                 return;
             default:
                 // RUNNING or WAITING at zero: their reference was dropped with a plain Put.

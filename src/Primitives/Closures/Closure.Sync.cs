@@ -174,9 +174,8 @@ public partial class Closure
     }
 
     /// <summary>The count reached zero with SLEEPING: re-arm for the syncer, then wake it (last access).</summary>
-    private void WakeSleeper()
+    private void WakeSleeper(object? sleeper)
     {
-        var sleeper = _sleeper;
         _sleeper = null;
         Rearm();
         switch (sleeper)

@@ -301,6 +301,13 @@ public partial class Closure
     /// <summary>Subtracts <paramref name="v"/> (references and flags) and acts on zero.</summary>
     private void SubState(int v)
     {
+#if PRIMITIVES_MUTANTS
+        if (Mutations.IsActive(ClosureMutants.SleeperReadBeforeFinalPut))
+        {
+            SubStateReadingSleeperEarly(v);
+            return;
+        }
+#endif
         // The word's full fence: releases this thread's writes; if this reaches zero, acquires every
         // earlier putter's (their partner is this same operation on the last putter's thread).
         int s = Interlocked.Add(ref _state, -v);
@@ -308,6 +315,26 @@ public partial class Closure
             return;
         SubSlow(s, v);
     }
+
+#if PRIMITIVES_MUTANTS
+    /// <summary>
+    /// Bug 3: the sleeper is read before the sub that observes zero (as a missing read barrier lets
+    /// the CPU do), so the waker may use a sleeper from before the syncer registered.
+    /// </summary>
+    private void SubStateReadingSleeperEarly(int v)
+    {
+        object? early = _sleeper;
+        int s = Interlocked.Add(ref _state, -v);
+        if (s == State.Sleeping)
+        {
+            WakeSleeper(early);
+            return;
+        }
+        if ((s & State.GuardMask) == 0 && (s & State.RemainingMask) != 0)
+            return;
+        SubSlow(s, v);
+    }
+#endif
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void SubSlow(int s, int v)
