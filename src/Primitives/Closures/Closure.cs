@@ -65,10 +65,19 @@ public partial class Closure
     /// takes it (nobody else may end the step in between: the step belongs to that continuation).
     /// </summary>
     private Action<Closure>? _continuation;
-    private IClosureExecutor? _executor;
 
-    /// <summary>Who waits in <c>Sync</c> (a <see cref="ClosureSyncer"/> or a task source); set before SLEEPING.</summary>
-    private object? _sleeper;
+    /// <summary>
+    /// How the step resumes when the count reaches zero, set by whatever ended it: the
+    /// <see cref="IClosureExecutor"/> of <see cref="ContinueAt"/> (or null: inline), or, with
+    /// SLEEPING, the sleeper of a <c>Sync</c> (a <see cref="ClosureSyncer"/> or a task source).
+    /// One field for both, told apart by SLEEPING, keeps a closure at 64 bytes. Read only through
+    /// <see cref="Executor"/> and <see cref="Sleeper"/>.
+    /// </summary>
+    private object? _resume;
+
+    private IClosureExecutor? Executor => Unsafe.As<IClosureExecutor>(_resume); // only when SLEEPING is clear: ContinueAt stored it
+
+    private object? Sleeper => _resume; // only when SLEEPING is set: SyncSlow/SyncAsync stored it
 
     /// <summary>Intrusive link while on a wait list; owned by that list until WAITING is dropped.</summary>
     internal Closure? _waitNext;
@@ -246,7 +255,7 @@ public partial class Closure
         ArgumentNullException.ThrowIfNull(continuation);
         ThrowIfNotRunning(nameof(ContinueAt));
         _continuation = continuation;
-        _executor = executor;
+        _resume = executor;
         SubState(State.Running + 1); // releases both fields to the thread that reaches zero
     }
 
@@ -260,7 +269,7 @@ public partial class Closure
     {
         ThrowIfNotRunning(nameof(Return));
         _continuation = null;
-        _executor = null;
+        _resume = null;
         SubState(State.Running + 1);
     }
 
@@ -277,7 +286,7 @@ public partial class Closure
         ArgumentNullException.ThrowIfNull(destructor);
         ThrowIfNotRunning(nameof(ReturnWithDestructor));
         _continuation = destructor;
-        _executor = null;
+        _resume = null;
         SubState(State.Running + 1 - State.Destructor); // drops the step and sets DESTRUCTOR in one operation
     }
 
@@ -323,7 +332,7 @@ public partial class Closure
     /// </summary>
     private void SubStateReadingSleeperEarly(int v)
     {
-        object? early = _sleeper;
+        object? early = Sleeper;
         int s = Interlocked.Add(ref _state, -v);
         if (s == State.Sleeping)
         {

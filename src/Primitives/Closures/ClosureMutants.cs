@@ -31,7 +31,7 @@ internal static class ClosureMutants
     /// Bug 3 (2026): on weakly ordered CPUs the waker read the sleeper (and the continuation)
     /// without a read barrier after observing the count reach zero, so the read could be satisfied
     /// before the syncer had published its record. Coyote is sequentially consistent, so the
-    /// mutant makes the reordering explicit: it reads <c>_sleeper</c> before its subtraction, and
+    /// mutant makes the reordering explicit: it reads the sleeper before its subtraction, and
     /// may wake a stale (null) sleeper, leaving the syncer parked forever.
     /// </summary>
     public const string SleeperReadBeforeFinalPut = "Closures.SleeperReadBeforeFinalPut";
