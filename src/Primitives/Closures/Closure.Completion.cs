@@ -22,8 +22,9 @@ public partial class Closure : IThreadPoolWorkItem
         {
             case 0 when _continuation is { } continuation:
                 var executor = _executor;
-                _continuation = null;
                 _executor = null;
+                if (executor is null)
+                    _continuation = null;
                 Rearm();
                 Queue(continuation, executor);
                 return;
@@ -52,6 +53,7 @@ public partial class Closure : IThreadPoolWorkItem
     }
 
     /// <summary>Hands the running step to <paramref name="continuation"/> on <paramref name="executor"/>.</summary>
+    /// <remarks>For an executor, <paramref name="continuation"/> must already be in <see cref="_continuation"/>.</remarks>
     private void Queue(Action<Closure> continuation, IClosureExecutor? executor)
     {
         if (executor is null)
@@ -59,16 +61,20 @@ public partial class Closure : IThreadPoolWorkItem
             continuation(this);
             return;
         }
-        _queued = continuation;
-        executor.Enqueue(this); // the executor's queue publishes _queued to the thread that runs it
+        executor.Enqueue(this); // the executor's queue publishes _continuation to the thread that runs it
     }
 
     /// <summary>Runs the continuation an executor was handed. Throws if there is none (run twice).</summary>
     void IThreadPoolWorkItem.Execute()
     {
+        // A queued closure is re-armed (RUNNING, owned by the queued continuation); a closure whose
+        // step ended is still counting down, and running its continuation now would be early.
+        int s = Volatile.Read(ref _state);
+        if ((s & State.Running) == 0)
+            throw ClosureStateException.Create(this, s, "an executor ran a closure that was not queued (its count has not reached zero)");
         // Exchange (a full fence) detects a second run and acquires the queuing thread's writes.
-        var continuation = Interlocked.Exchange(ref _queued, null)
-            ?? throw ClosureStateException.Create(this, Volatile.Read(ref _state), "an executor ran a closure that had no queued continuation (run twice?)");
+        var continuation = Interlocked.Exchange(ref _continuation, null)
+            ?? throw ClosureStateException.Create(this, s, "an executor ran a closure that had no queued continuation (run twice?)");
         continuation(this);
     }
 
@@ -76,7 +82,8 @@ public partial class Closure : IThreadPoolWorkItem
     {
         _getHappened = false;
         _continuation = null;
-        Volatile.Write(ref _state, 0); // clears DESTRUCTOR: a finished closure reads as zero
+        if (destructor is not null)
+            Volatile.Write(ref _state, 0); // clears DESTRUCTOR: a finished closure reads as zero
         if (_debug is not null)
             ClosureDebug.Unregister(_debug);
         destructor?.Invoke(this);

@@ -6,6 +6,6 @@ public partial class Closure
     internal ClosureDebug.Entry? DebugEntry => _debug;
 
     /// <summary>A racy snapshot for the debug listing (fields may be mid-change).</summary>
-    internal (int State, Action<Closure>? Continuation, IClosureExecutor? Executor, ClosureWaitList? WaitingOn) DebugView() =>
-        (Volatile.Read(ref _state), _continuation ?? _queued, _executor, WaitingOn);
+    internal (int State, Action<Closure>? Continuation, IClosureExecutor? Executor) DebugView() =>
+        (Volatile.Read(ref _state), _continuation, _executor);
 }

@@ -61,6 +61,7 @@ public partial class Closure
     {
         if (CanSkipSync())
             return Task.CompletedTask;
+        ThrowIfNotRunning(nameof(SyncAsync));
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _sleeper = tcs;
         SubState(State.Running + 1 - State.Sleeping); // may reach zero and complete tcs right here
@@ -123,6 +124,10 @@ public partial class Closure
 
     private bool SyncSlow(int millisecondsTimeout)
     {
+#if PRIMITIVES_MUTANTS
+        if (!Mutations.IsActive(ClosureMutants.SyncFastPathDisabled)) // bug 5 goes straight to the subtraction
+#endif
+        ThrowIfNotRunning(nameof(Sync));
         var syncer = ClosureSyncer.Rent();
         _sleeper = syncer; // released to the waker by the sub below
         // Drop the step's reference and RUNNING and set SLEEPING in one operation. If this reaches

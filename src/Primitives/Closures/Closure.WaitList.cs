@@ -38,18 +38,13 @@ public partial class Closure
                 break;
             s = seen;
         }
-        _waitList = list;
         list.Push(this);
         return true;
     }
 
-    /// <summary>The list this closure waits on, or <see langword="null"/> (a snapshot, for diagnostics).</summary>
-    internal ClosureWaitList? WaitingOn => (Volatile.Read(ref _state) & State.Waiting) != 0 ? _waitList : null;
-
     /// <summary>Called by the list that dequeued this closure: drops WAITING and its reference.</summary>
     internal void WokenFromList()
     {
-        _waitList = null;
         SubState(State.Waiting + 1);
     }
 }

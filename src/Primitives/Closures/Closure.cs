@@ -14,7 +14,7 @@ namespace Primitives.Closures;
 /// <remarks>
 /// <para>
 /// A closure is created <em>running</em>: the creator owns a step that holds one reference. The
-/// owner takes a reference per piece of work it starts (<see cref="Get"/>); each piece drops it when
+/// owner takes a reference per piece of work it starts (<see cref="Get()"/>); each piece drops it when
 /// done (<see cref="Put"/>). The owner then ends its step with <see cref="ContinueAt"/> (run the next
 /// step when everything is done), <see cref="Return"/> (finish and release the parent) or
 /// <see cref="ReturnWithDestructor"/>, and must not touch the closure afterwards except through
@@ -29,7 +29,7 @@ namespace Primitives.Closures;
 /// leaves a wrapped count behind.
 /// </para>
 /// <para>
-/// Thread safety: <see cref="Get"/>, <see cref="TryGetNotZero"/>, <see cref="Put"/>, <see cref="Sub"/>,
+/// Thread safety: <see cref="Get()"/>, <see cref="TryGetNotZero"/>, <see cref="Put"/>, <see cref="Sub"/>,
 /// <see cref="Track"/> and <see cref="Remaining"/> may be called from any thread by anyone holding a
 /// reference. The step operations (<see cref="ContinueAt"/>, <see cref="Return"/>,
 /// <see cref="ReturnWithDestructor"/>, the <c>Sync</c> family, <see cref="TryWaitOn"/>) belong to the
@@ -48,7 +48,7 @@ public partial class Closure
     private int _state; // see State for layout
 
     /// <summary>
-    /// Set by every operation that adds references (<see cref="Get"/>, <see cref="TryGetNotZero"/>, a
+    /// Set by every operation that adds references (<see cref="Get()"/>, <see cref="TryGetNotZero"/>, a
     /// child, <see cref="TryWaitOn"/>) and cleared when the count reaches zero. <c>Sync</c> may skip
     /// the wait only when it is clear: a count of one alone does not prove a concurrent get/put pair
     /// did not happen, and skipping the wait would also skip the acquire of that put (bug 2).
@@ -59,19 +59,19 @@ public partial class Closure
 
     private readonly Closure? _parent;
 
-    /// <summary>The continuation set by the running step; read by the thread whose put reaches zero.</summary>
+    /// <summary>
+    /// The continuation set by the running step; read by the thread whose put reaches zero. While
+    /// an executor holds the closure it stays here until <see cref="IThreadPoolWorkItem.Execute"/>
+    /// takes it (nobody else may end the step in between: the step belongs to that continuation).
+    /// </summary>
     private Action<Closure>? _continuation;
     private IClosureExecutor? _executor;
-
-    /// <summary>The continuation handed to an executor and not yet run (run by <see cref="IThreadPoolWorkItem.Execute"/>).</summary>
-    private Action<Closure>? _queued;
 
     /// <summary>Who waits in <c>Sync</c> (a <see cref="ClosureSyncer"/> or a task source); set before SLEEPING.</summary>
     private object? _sleeper;
 
     /// <summary>Intrusive link while on a wait list; owned by that list until WAITING is dropped.</summary>
     internal Closure? _waitNext;
-    private ClosureWaitList? _waitList;
 
     private readonly ClosureDebug.Entry? _debug;
 
@@ -122,6 +122,8 @@ public partial class Closure
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var closure = new Closure(parent, callerMember, callerFile, callerLine);
+        if (executor is not null)
+            closure._continuation = continuation;
         closure.Queue(continuation, executor);
         return closure;
     }
@@ -153,6 +155,29 @@ public partial class Closure
         int s = Interlocked.Increment(ref _state);
         if ((s & State.GuardMask) != 0 || (s & State.RemainingMask) <= 1)
             GetFailed(s);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="count"/> references in one atomic operation: one per piece of a batch
+    /// about to be started (the counterpart of <see cref="Sub"/>).
+    /// </summary>
+    /// <param name="count">The number of references to take, at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1 or above the maximum count.</exception>
+    /// <exception cref="ClosureStateException">The closure has finished, or the count would exceed the maximum. The count is left unchanged.</exception>
+    /// <remarks>Thread safety: as <see cref="Get()"/>.</remarks>
+    public void Get(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, State.RemainingMask);
+        _getHappened = true; // ordered before the add by the word's full fence
+        int s = Interlocked.Add(ref _state, count);
+        if ((s & State.GuardMask) != 0 || (s & State.RemainingMask) <= count)
+        {
+            Interlocked.Add(ref _state, -count); // undo
+            throw ClosureStateException.Create(this, s - count, (s & State.GuardMask) != 0
+                ? $"Get({count}) would overflow the remaining count"
+                : $"Get({count}) on a closure whose count is zero (it has finished)");
+        }
     }
 
     /// <summary>Takes a reference unless the closure's count is zero (it has finished or is being re-armed).</summary>
@@ -219,6 +244,7 @@ public partial class Closure
     public void ContinueAt(Action<Closure> continuation, IClosureExecutor? executor = null)
     {
         ArgumentNullException.ThrowIfNull(continuation);
+        ThrowIfNotRunning(nameof(ContinueAt));
         _continuation = continuation;
         _executor = executor;
         SubState(State.Running + 1); // releases both fields to the thread that reaches zero
@@ -232,6 +258,7 @@ public partial class Closure
     /// <remarks>Thread safety: only the owner of the running step may call it.</remarks>
     public void Return()
     {
+        ThrowIfNotRunning(nameof(Return));
         _continuation = null;
         _executor = null;
         SubState(State.Running + 1);
@@ -248,6 +275,7 @@ public partial class Closure
     public void ReturnWithDestructor(Action<Closure> destructor)
     {
         ArgumentNullException.ThrowIfNull(destructor);
+        ThrowIfNotRunning(nameof(ReturnWithDestructor));
         _continuation = destructor;
         _executor = null;
         SubState(State.Running + 1 - State.Destructor); // drops the step and sets DESTRUCTOR in one operation
@@ -257,6 +285,18 @@ public partial class Closure
     /// <returns>A description of the current state (a snapshot).</returns>
     /// <remarks>Thread safety: safe from any thread.</remarks>
     public override string ToString() => $"Closure({new State(Volatile.Read(ref _state))})";
+
+    /// <summary>
+    /// Checks, before a step operation writes the continuation fields, that the step is running, so
+    /// a second <see cref="ContinueAt"/> cannot overwrite the first one's continuation. (The guard
+    /// bits would catch the subtraction anyway, but only after the fields were written.)
+    /// </summary>
+    private void ThrowIfNotRunning(string operation)
+    {
+        int s = Volatile.Read(ref _state);
+        if ((s & State.Running) == 0)
+            throw ClosureStateException.Create(this, s, $"{operation}: the step is not running (ended twice, or called by a non-owner)");
+    }
 
     /// <summary>Subtracts <paramref name="v"/> (references and flags) and acts on zero.</summary>
     private void SubState(int v)

@@ -94,11 +94,11 @@ public static class ClosureDebug
 
         public ClosureInfo Snapshot()
         {
-            var (state, continuation, executor, waitingOn) = closure.DebugView();
+            var (state, continuation, executor) = closure.DebugView();
             return new ClosureInfo(Id, Member, File, Line,
                 continuation is null ? null : $"{continuation.Method.DeclaringType?.Name}.{continuation.Method.Name}",
                 executor?.ToString(), closure.Parent?.DebugEntry?.Id, state & Closure.State.RemainingMask,
-                new Closure.State(state).ToString(), waitingOn is not null);
+                new Closure.State(state).ToString(), new Closure.State(state).IsWaiting);
         }
     }
 }
