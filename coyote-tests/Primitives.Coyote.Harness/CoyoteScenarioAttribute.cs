@@ -20,4 +20,13 @@ public sealed class CoyoteScenarioAttribute(string name) : Attribute
 
     /// <summary>Iterations per strategy in the CI run (the explorer takes its own count).</summary>
     public int Iterations { get; init; } = 200;
+
+    /// <summary>
+    /// Whether Coyote's <em>potential</em> deadlocks (a hang while some operation is not
+    /// controlled) fail the scenario. Default true. Set false only with a comment naming the
+    /// uncontrolled wait inside .NET that Coyote cannot see through (e.g.
+    /// <c>CancellationTokenRegistration.Dispose</c> waiting for a running callback); definite
+    /// deadlocks (every controlled task blocked: a lost wakeup) are still bugs.
+    /// </summary>
+    public bool PotentialDeadlocksAreBugs { get; init; } = true;
 }

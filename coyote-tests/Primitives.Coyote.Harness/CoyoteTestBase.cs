@@ -21,13 +21,13 @@ public abstract class CoyoteTestBase(ITestOutputHelper output)
     /// <see cref="CoyoteStrategy.Plan"/> for <paramref name="iterations"/> iterations each.
     /// On a bug, fails with the strategy, seed, error and the path of the saved trace.
     /// </summary>
-    protected IReadOnlyList<CoyoteRun> Test(Delegate test, int iterations = 200, uint maxSteps = CoyoteRunner.DefaultMaxSteps, string? name = null)
+    protected IReadOnlyList<CoyoteRun> Test(Delegate test, int iterations = 200, uint maxSteps = CoyoteRunner.DefaultMaxSteps, string? name = null, bool potentialDeadlocksAreBugs = true)
     {
         name ??= NameOf(test);
         var runs = new List<CoyoteRun>();
         foreach (CoyoteStrategy strategy in CoyoteStrategy.Plan)
         {
-            CoyoteRun run = CoyoteRunner.Run(name, test, strategy, CoyoteRunner.ScaleIterations(iterations), maxSteps);
+            CoyoteRun run = CoyoteRunner.Run(name, test, strategy, CoyoteRunner.ScaleIterations(iterations), maxSteps, potentialDeadlocksAreBugs: potentialDeadlocksAreBugs);
             this.Output.WriteLine(run.Summary);
             runs.Add(run);
             if (run.FoundBug)
@@ -47,12 +47,12 @@ public abstract class CoyoteTestBase(ITestOutputHelper output)
     /// and checks it reproduces the same error. Fails if no strategy finds it in
     /// <paramref name="iterations"/> iterations. Returns the finding run.
     /// </summary>
-    protected CoyoteRun TestFindsBug(Delegate test, string expectedError, int iterations = 1_000, uint maxSteps = CoyoteRunner.DefaultMaxSteps, string? name = null)
+    protected CoyoteRun TestFindsBug(Delegate test, string expectedError, int iterations = 1_000, uint maxSteps = CoyoteRunner.DefaultMaxSteps, string? name = null, bool potentialDeadlocksAreBugs = true)
     {
         name ??= NameOf(test);
         foreach (CoyoteStrategy strategy in CoyoteStrategy.Plan)
         {
-            CoyoteRun run = CoyoteRunner.Run(name, test, strategy, CoyoteRunner.ScaleIterations(iterations), maxSteps);
+            CoyoteRun run = CoyoteRunner.Run(name, test, strategy, CoyoteRunner.ScaleIterations(iterations), maxSteps, potentialDeadlocksAreBugs: potentialDeadlocksAreBugs);
             this.Output.WriteLine(run.Summary);
             if (!run.FoundBug)
             {
@@ -64,7 +64,7 @@ public abstract class CoyoteTestBase(ITestOutputHelper output)
                 throw new CoyoteTestFailedException($"{name}: Coyote found a different bug ({run.Strategy}) than '{expectedError}':{Environment.NewLine}{run.Error}{Environment.NewLine}trace: {run.TraceFile}");
             }
 
-            string? replayed = CoyoteRunner.Replay(test, File.ReadAllText(run.TraceFile!), maxSteps);
+            string? replayed = CoyoteRunner.Replay(test, File.ReadAllText(run.TraceFile!), maxSteps, potentialDeadlocksAreBugs);
             if (replayed is null || !replayed.Contains(expectedError, StringComparison.Ordinal))
             {
                 throw new CoyoteTestFailedException($"{name}: the trace {run.TraceFile} did not reproduce '{expectedError}' on replay (got: {replayed ?? "no bug"})");
@@ -84,8 +84,8 @@ public abstract class CoyoteTestBase(ITestOutputHelper output)
         CoyoteScenarioAttribute attribute = scenario.Method.GetCustomAttribute<CoyoteScenarioAttribute>()
             ?? throw new ArgumentException($"{scenario.Method.Name} has no [CoyoteScenario]", nameof(scenario));
         return attribute.ExpectedError is { } expected
-            ? this.TestFindsBug(scenario, expected, attribute.Iterations, name: attribute.Name)
-            : this.Test(scenario, attribute.Iterations, name: attribute.Name)[^1];
+            ? this.TestFindsBug(scenario, expected, attribute.Iterations, name: attribute.Name, potentialDeadlocksAreBugs: attribute.PotentialDeadlocksAreBugs)
+            : this.Test(scenario, attribute.Iterations, name: attribute.Name, potentialDeadlocksAreBugs: attribute.PotentialDeadlocksAreBugs)[^1];
     }
 
     private static string NameOf(Delegate test) =>

@@ -69,7 +69,7 @@ public static class ExplorerCommand
                 return Usage;
             }
 
-            string? error = CoyoteRunner.Replay(selected[0].CreateDelegate(), File.ReadAllText(tracePath), options.MaxSteps);
+            string? error = CoyoteRunner.Replay(selected[0].CreateDelegate(), File.ReadAllText(tracePath), options.MaxSteps, selected[0].Attribute.PotentialDeadlocksAreBugs);
             output.WriteLine(error is null
                 ? $"{selected[0].Name}: replay of {tracePath} found no bug"
                 : $"{selected[0].Name}: replay of {tracePath} reproduced: {error}");
@@ -89,7 +89,7 @@ public static class ExplorerCommand
             foreach (CoyoteStrategy strategy in strategies)
             {
                 uint iterations = options.Iterations ?? (uint)scenario.Attribute.Iterations;
-                CoyoteRun run = CoyoteRunner.Run(scenario.Name, scenario.CreateDelegate(), strategy, iterations, options.MaxSteps, options.Out);
+                CoyoteRun run = CoyoteRunner.Run(scenario.Name, scenario.CreateDelegate(), strategy, iterations, options.MaxSteps, options.Out, scenario.Attribute.PotentialDeadlocksAreBugs);
                 output.WriteLine(run.Summary);
                 last = run;
                 if (run.FoundBug)
