@@ -14,7 +14,8 @@ public sealed class CoyoteScenarioAttribute(string name) : Attribute
 
     /// <summary>
     /// For a must-find scenario (a planted bug or a deliberately broken protocol): a fragment of
-    /// the expected bug report. <see langword="null"/> for scenarios that must pass.
+    /// the expected bug report, or alternatives separated by <c>||</c>. <see langword="null"/> for
+    /// scenarios that must pass.
     /// </summary>
     public string? ExpectedError { get; init; }
 

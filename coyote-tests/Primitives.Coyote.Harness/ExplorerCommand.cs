@@ -95,7 +95,8 @@ public static class ExplorerCommand
                 if (run.FoundBug)
                 {
                     anyBug = true;
-                    output.WriteLine($"  {(scenario.MustFind ? "expected bug" : "BUG")}: {run.Error}");
+                    bool expected = scenario.Attribute.ExpectedError is { } fragment && CoyoteTestBase.Matches(run.Error!, fragment);
+                    output.WriteLine($"  {(expected ? "expected bug" : "BUG")}: {run.Error}");
                     output.WriteLine($"  strategy {strategy.Name}, seed {strategy.Seed}");
                     output.WriteLine($"  trace: {run.TraceFile}");
                     output.WriteLine($"  replay: --test {scenario.Name} --replay \"{run.TraceFile}\"");
