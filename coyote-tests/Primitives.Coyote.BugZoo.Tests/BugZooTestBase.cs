@@ -11,6 +11,7 @@ public abstract class BugZooTestBase(ITestOutputHelper output, BugZooTable table
 {
     protected void Zoo(string mutant, string bug, Delegate withMutant, Delegate baseline)
     {
+        Assert.True(Environment.ProcessorCount == 1, "run the bug zoo with DOTNET_PROCESSOR_COUNT=1 (bugzoo.runsettings) so that per-CPU slots, and so traces, are deterministic");
         CoyoteRun found = this.RunScenario(withMutant);
         this.Output.WriteLine($"{mutant} -> found in {found.Iterations} iterations / {found.Elapsed.TotalSeconds:0.00} seconds ({found.Strategy.Name}, seed {found.Strategy.Seed})");
         var baselineRuns = this.Test(baseline, baseline.Method.GetCustomAttribute<CoyoteScenarioAttribute>()!.Iterations);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Coyote;
-using Microsoft.Coyote.Logging;
 using Microsoft.Coyote.SystematicTesting;
 
 namespace Primitives.Coyote;
@@ -24,14 +23,13 @@ public static class CoyoteRunner
     public const uint DefaultMaxSteps = 5_000;
 
     /// <summary>The base configuration of every run, before strategy and iterations.</summary>
-    public static Configuration BaseConfiguration(uint maxSteps = DefaultMaxSteps) =>
+    public static Configuration BaseConfiguration(uint maxSteps = DefaultMaxSteps, bool potentialDeadlocksAreBugs = true) =>
         Configuration.Create()
             .WithTelemetryEnabled(false)
             .WithPartiallyControlledConcurrencyAllowed(false)
-            .WithPotentialDeadlocksReportedAsBugs(true)
+            .WithPotentialDeadlocksReportedAsBugs(potentialDeadlocksAreBugs)
             .WithMaxSchedulingSteps(maxSteps)
-            .WithConsoleLoggingEnabled(false)
-            .WithVerbosityEnabled(VerbosityLevel.None);
+            .WithConsoleLoggingEnabled(false);
 
     /// <summary>Scales a CI iteration count by <c>PRIMITIVES_COYOTE_ITERATIONS_SCALE</c> (default 1).</summary>
     public static uint ScaleIterations(int iterations)
@@ -71,9 +69,9 @@ public static class CoyoteRunner
     /// up to <paramref name="iterations"/> iterations under one strategy; stops at the first bug
     /// and writes its trace to <paramref name="tracesDirectory"/> (default <see cref="TracesDirectory"/>).
     /// </summary>
-    public static CoyoteRun Run(string name, Delegate test, CoyoteStrategy strategy, uint iterations, uint maxSteps = DefaultMaxSteps, string? tracesDirectory = null)
+    public static CoyoteRun Run(string name, Delegate test, CoyoteStrategy strategy, uint iterations, uint maxSteps = DefaultMaxSteps, string? tracesDirectory = null, bool potentialDeadlocksAreBugs = true)
     {
-        Configuration configuration = strategy.Apply(BaseConfiguration(maxSteps)).WithTestingIterations(iterations);
+        Configuration configuration = strategy.Apply(BaseConfiguration(maxSteps, potentialDeadlocksAreBugs)).WithTestingIterations(iterations);
         int executed = 0;
         var stopwatch = Stopwatch.StartNew();
         using TestingEngine engine = Create(configuration, test);
@@ -97,9 +95,9 @@ public static class CoyoteRunner
     /// Replays a reproducible trace (the JSON content of a .trace file) once; returns the bug it
     /// reproduces, or null when the schedule no longer fails.
     /// </summary>
-    public static string? Replay(Delegate test, string reproducibleTrace, uint maxSteps = DefaultMaxSteps)
+    public static string? Replay(Delegate test, string reproducibleTrace, uint maxSteps = DefaultMaxSteps, bool potentialDeadlocksAreBugs = true)
     {
-        Configuration configuration = BaseConfiguration(maxSteps).WithReproducibleTrace(reproducibleTrace);
+        Configuration configuration = BaseConfiguration(maxSteps, potentialDeadlocksAreBugs).WithReproducibleTrace(reproducibleTrace);
         using TestingEngine engine = Create(configuration, test);
         engine.Run();
         ThrowOnInternalErrors("replay", engine.TestReport);

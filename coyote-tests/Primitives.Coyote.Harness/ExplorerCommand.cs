@@ -69,7 +69,7 @@ public static class ExplorerCommand
                 return Usage;
             }
 
-            string? error = CoyoteRunner.Replay(selected[0].CreateDelegate(), File.ReadAllText(tracePath), options.MaxSteps);
+            string? error = CoyoteRunner.Replay(selected[0].CreateDelegate(), File.ReadAllText(tracePath), options.MaxSteps, selected[0].Attribute.PotentialDeadlocksAreBugs);
             output.WriteLine(error is null
                 ? $"{selected[0].Name}: replay of {tracePath} found no bug"
                 : $"{selected[0].Name}: replay of {tracePath} reproduced: {error}");
@@ -89,13 +89,14 @@ public static class ExplorerCommand
             foreach (CoyoteStrategy strategy in strategies)
             {
                 uint iterations = options.Iterations ?? (uint)scenario.Attribute.Iterations;
-                CoyoteRun run = CoyoteRunner.Run(scenario.Name, scenario.CreateDelegate(), strategy, iterations, options.MaxSteps, options.Out);
+                CoyoteRun run = CoyoteRunner.Run(scenario.Name, scenario.CreateDelegate(), strategy, iterations, options.MaxSteps, options.Out, scenario.Attribute.PotentialDeadlocksAreBugs);
                 output.WriteLine(run.Summary);
                 last = run;
                 if (run.FoundBug)
                 {
                     anyBug = true;
-                    output.WriteLine($"  {(scenario.MustFind ? "expected bug" : "BUG")}: {run.Error}");
+                    bool expected = scenario.Attribute.ExpectedError is { } fragment && CoyoteTestBase.Matches(run.Error!, fragment);
+                    output.WriteLine($"  {(expected ? "expected bug" : "BUG")}: {run.Error}");
                     output.WriteLine($"  strategy {strategy.Name}, seed {strategy.Seed}");
                     output.WriteLine($"  trace: {run.TraceFile}");
                     output.WriteLine($"  replay: --test {scenario.Name} --replay \"{run.TraceFile}\"");

@@ -173,6 +173,26 @@ public sealed class PerCpuReservationTests
     }
 
     [Fact]
+    public void ReleasedSpaceDoesNotPileUpInTheReleasersCache()
+    {
+        const long ChunkSize = 16;
+        var pool = new PerCpuReservation(100_000, ChunkSize);
+        Assert.True(pool.TryReserve(100_000));
+        Assert.Equal(0, pool.PooledUnits);
+
+        for (int i = 0; i < 100_000; i++)
+        {
+            pool.Release(1);
+        }
+
+        // Each cache keeps at most two chunks; the rest went back to the shared pool, where any
+        // processor's refill finds it without the slow path.
+        Assert.InRange(pool.PooledUnits, 100_000 - (2 * ChunkSize * Primitives.Internal.PerCpu.SlotCount), 100_000);
+        Assert.Equal(100_000, pool.Available);
+        Assert.True(pool.TryReserve(100_000));
+    }
+
+    [Fact]
     public void AWaitingReserverSucceedsOnceAFullPoolGetsARelease()
     {
         var pool = new PerCpuReservation(1_000, chunkSize: 16);

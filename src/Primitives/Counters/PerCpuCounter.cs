@@ -185,9 +185,11 @@ public sealed class PerCpuCounter
     /// <param name="value">The value to compare with.</param>
     /// <returns>The sign of <c>(counter value - <paramref name="value"/>)</c>: -1, 0 or 1.</returns>
     /// <remarks>
-    /// Exact when no add is in flight. Under concurrent adds the answer is that of a value the
-    /// approximate count could be off by at most <see cref="ErrorBound"/> plus the in-flight deltas,
-    /// or of a <see cref="Sum"/> with its guarantees. Thread-safe.
+    /// Exact when no add is in flight. Under concurrent adds the answer comes either from the
+    /// approximate value, which is then off by at most <see cref="ErrorBound"/> plus the deltas of
+    /// the adds in flight, or from a <see cref="Sum"/> with its guarantees: it is right for some
+    /// value the counter could have had during the call, give or take the in-flight deltas.
+    /// Thread-safe; lock-free unless it has to sum.
     /// </remarks>
     public int Compare(long value)
     {
@@ -239,6 +241,13 @@ public sealed class PerCpuCounter
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Fold(ref long cell)
     {
+#if PRIMITIVES_MUTANTS
+        if (Mutations.IsActive(CounterMutants.UnlockedFold))
+        {
+            Interlocked.Add(ref _global.Value, Interlocked.Exchange(ref cell, 0));
+            return;
+        }
+#endif
         lock (_foldLock)
         {
             // Exchange, not "subtract what I saw": adds racing on the same cell (a thread whose

@@ -20,19 +20,22 @@ namespace Primitives.Counters;
 /// non-negative, so a reservation is only ever granted out of units that were free, and the
 /// outstanding reservations never exceed the capacity, at any instant and under any race.</para>
 /// <para><b>Reserving.</b> <see cref="TryReserve"/> takes from the processor's cache; if it is short,
-/// from the pool, taking <c>chunkSize</c> extra units into the cache; if the pool is short too, it
-/// takes the slow-path lock, drains every processor's cache back into the pool and tries the pool
-/// once more, else reports out of space. With no other call in flight, it fails exactly when
-/// <c>amount &gt; <see cref="Available"/></c>. Under concurrency it may also fail while units are in
-/// transit inside concurrent calls (at most <c>amount + chunkSize</c> per concurrent refill, and the
-/// units of concurrent releases): it never fails for want of units that were free in some cache
-/// before the call began.</para>
+/// from the pool, taking up to <c>chunkSize</c> extra units into the cache; if the pool is short
+/// too, it takes the slow-path lock, pauses chunked refills (refills in flight finish first),
+/// drains every processor's cache back into the pool and tries the pool once more, else reports
+/// out of space. So no free unit is stranded: with no other call in flight it fails exactly when
+/// <c>amount &gt; <see cref="Available"/></c>, and under concurrency it fails only if, when it
+/// re-checked the drained pool, fewer than <c>amount</c> units were free apart from those that
+/// <see cref="Release"/> calls running at the same time were still returning (with no release in
+/// flight: only if fewer than <c>amount</c> units were free at that instant).</para>
 /// <para><b>Releasing.</b> Each processor also counts the units reserved on it (never negative).
 /// <see cref="Release"/> debits the caller's processor's count, or any other processor's count
 /// that covers the amount; if none does, it takes the slow-path lock, freezes every count (so
 /// that no concurrent release can move units between counts while it looks), and debits the total,
 /// or throws <see cref="InvalidOperationException"/> without changing anything when the total
-/// reserved is smaller than the amount. The units then go back to the caller's processor's cache.</para>
+/// reserved is smaller than the amount. The units then go back to the caller's processor's cache;
+/// a cache that grows past two chunks (a processor that releases more than it reserves) spills
+/// the excess back to the pool, so freed space does not pile up where nobody reserves.</para>
 /// <para><b>Thread safety.</b> Every member is thread-safe. <see cref="TryReserve"/> and
 /// <see cref="Release"/> are lock-free on their fast paths and allocate nothing. All shared state
 /// is in <see langword="long"/> fields changed with <see cref="Interlocked"/> operations, which
@@ -54,6 +57,10 @@ public sealed class PerCpuReservation
     private const long FrozenBit = 1L << 62; // bit 62
     private const long CountMask = FrozenBit - 1; // bits 0-61
 
+    // Bit 62 of the pool: set while a slow-path reserve holds the lock and drains the caches.
+    // Refills then take exactly what they need and put nothing into a cache.
+    private const long DrainingBit = 1L << 62; // bit 62
+
     private readonly long _capacity;
     private readonly long _chunkSize;
 
@@ -67,9 +74,13 @@ public sealed class PerCpuReservation
     // Serializes the slow paths (drain-and-retry and frozen release) with each other.
     private readonly object _slowPathLock = new();
 
-    // Free units in no cache. Never negative: only taken from by CAS. Padded away from the
-    // read-only fields above, which every call reads.
+    // Free units in no cache (bits 0-61, never negative: only taken from by CAS) plus
+    // DrainingBit. Padded away from the read-only fields above, which every call reads.
     private PaddedInt64 _pool;
+
+    // Transfers between the pool and a cache (refills, spills) between their announcement and
+    // their units landing; the slow path waits for 0 before it drains. See TryTakeFromPoolAndRefill.
+    private PaddedInt64 _transfersInFlight;
 
     /// <summary>Creates a reservation pool with <paramref name="capacity"/> free units.</summary>
     /// <param name="capacity">Total units; 0 to <see cref="MaxCapacity"/>.</param>
@@ -199,13 +210,52 @@ public sealed class PerCpuReservation
 
         // The count was debited before the units come back, so a release can never make units
         // free that were not counted as reserved; the units rejoin the free space here.
-        Interlocked.Add(ref _caches[slot].Value, amount);
+        long cached = Interlocked.Add(ref _caches[slot].Value, amount);
+        if (cached - _chunkSize > _chunkSize)
+        {
+            SpillToPool(ref _caches[slot].Value, cached - _chunkSize);
+        }
+    }
+
+    /// <summary>The free units in the pool (not in any cache). For tests.</summary>
+    internal long PooledUnits => Volatile.Read(ref _pool.Value) & CountMask;
+
+    /// <summary>
+    /// Moves <paramref name="excess"/> units from a cache that grew past two chunks (a processor
+    /// that releases more than it reserves) back to the pool, where every processor's refill finds
+    /// them without the slow path's lock and drain. Skipped while a slow path is draining (it
+    /// takes the cache anyway).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SpillToPool(ref long cache, long excess)
+    {
+        // Announced like a refill, and for the same reason: the slow path must never look at the
+        // pool while units are between a cache and the pool (see TryTakeFromPoolAndRefill).
+        Interlocked.Increment(ref _transfersInFlight.Value);
+        if ((Volatile.Read(ref _pool.Value) & DrainingBit) == 0 && TryTake(ref cache, excess))
+        {
+            Interlocked.Add(ref _pool.Value, excess);
+        }
+
+        Interlocked.Decrement(ref _transfersInFlight.Value);
     }
 
     /// <summary>Takes <paramref name="amount"/> from a non-negative location if it holds that much.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryTake(ref long location, long amount)
     {
+#if PRIMITIVES_MUTANTS
+        if (Mutations.IsActive(CounterMutants.CheckThenSubtract))
+        {
+            if (Volatile.Read(ref location) < amount)
+            {
+                return false;
+            }
+
+            Interlocked.Add(ref location, -amount);
+            return true;
+        }
+#endif
         long seen = Volatile.Read(ref location);
         while (seen >= amount)
         {
@@ -224,56 +274,114 @@ public sealed class PerCpuReservation
     }
 
     /// <summary>
-    /// Takes <paramref name="amount"/> plus up to a chunk from the pool, and puts the extra into the
-    /// caller's cache.
+    /// Takes <paramref name="amount"/> from the pool, plus up to a chunk that goes into the caller's
+    /// cache; while a slow path is draining (<see cref="DrainingBit"/>), exactly the amount.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryTakeFromPoolAndRefill(long amount, ref long cache)
     {
+        // Announce the refill before reading the pool. Pairs with the slow path's Or of
+        // DrainingBit followed by its read of _transfersInFlight (both sides are full fences, a
+        // Dekker pair): either this CAS sees DrainingBit, or the slow path sees this refill in
+        // flight and waits for its chunk to reach the cache before draining. SpillToPool pairs
+        // with it the same way.
+        Interlocked.Increment(ref _transfersInFlight.Value);
+        bool taken = false;
         long seen = Volatile.Read(ref _pool.Value);
-        while (seen >= amount)
+        while ((seen & CountMask) >= amount)
         {
-            long take = seen - amount >= _chunkSize ? amount + _chunkSize : seen;
+            long free = seen & CountMask;
+            bool draining = (seen & DrainingBit) != 0;
+#if PRIMITIVES_MUTANTS
+            draining &= !Mutations.IsActive(CounterMutants.RefillDuringDrain);
+#endif
+            long take = draining ? amount : free - amount >= _chunkSize ? amount + _chunkSize : free;
+
+            // Fails only when another call changed the pool (its progress). The subtraction
+            // leaves DrainingBit as it was: free >= take.
             long witnessed = Interlocked.CompareExchange(ref _pool.Value, seen - take, seen);
             if (witnessed == seen)
             {
                 if (take > amount)
                 {
-                    // In transit between the CAS above and this add: the slow path's drain can miss
-                    // these units (see the class remarks); they are never lost.
                     Interlocked.Add(ref cache, take - amount);
                 }
 
-                return true;
+                taken = true;
+                break;
             }
 
             seen = witnessed;
         }
 
-        return false;
+        // After the chunk is in the cache (nothing above can throw): a slow path that waited for
+        // this refill finds the chunk there.
+        Interlocked.Decrement(ref _transfersInFlight.Value);
+        return taken;
     }
 
-    /// <summary>Under the slow-path lock: drains every cache into the pool, then takes exactly <paramref name="amount"/> from it.</summary>
+    /// <summary>
+    /// Under the slow-path lock: pauses chunked refills, waits for those in flight to land, drains
+    /// every cache into the pool, then takes exactly <paramref name="amount"/> from it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryReserveSlow(long amount)
     {
         lock (_slowPathLock)
         {
-            PaddedInt64[] caches = _caches;
-            for (int i = 0; i < caches.Length; i++)
+            // From here on no refill moves a chunk out of the pool and no spill moves units out of
+            // a cache (see TryTakeFromPoolAndRefill, SpillToPool), so once the transfers already
+            // under way have landed, no free unit is in transit between the pool and a cache.
+            Interlocked.Or(ref _pool.Value, DrainingBit);
+            try
             {
-                // Exchange, so units put in the cache concurrently (a release, a refill) are either
-                // moved now or stay in the cache: never lost, never counted twice.
-                long drained = Interlocked.Exchange(ref caches[i].Value, 0);
-                if (drained != 0)
+                SpinWait spinner = default;
+                while (Volatile.Read(ref _transfersInFlight.Value) != 0)
                 {
-                    Interlocked.Add(ref _pool.Value, drained);
+#if PRIMITIVES_MUTANTS
+                    if (Mutations.IsActive(CounterMutants.RefillDuringDrain))
+                    {
+                        break;
+                    }
+#endif
+                    // Waits for another thread's few instructions (a CAS and an add, no lock);
+                    // SpinOnce yields (and is a scheduling point for systematic testing).
+                    spinner.SpinOnce();
                 }
-            }
 
-            // Exactly the amount, no chunk: right after a drain the space is short, and caching
-            // a chunk would strand it away from the next caller.
-            return TryTake(ref _pool.Value, amount);
+                PaddedInt64[] caches = _caches;
+                for (int i = 0; i < caches.Length; i++)
+                {
+                    // Exchange, so units put in the cache concurrently (a release) are either
+                    // moved now or stay in the cache: never lost, never counted twice.
+                    long drained = Interlocked.Exchange(ref caches[i].Value, 0);
+                    if (drained != 0)
+                    {
+                        Interlocked.Add(ref _pool.Value, drained);
+                    }
+                }
+
+                // Exactly the amount, no chunk: the space is short, and caching a chunk now would
+                // strand it away from the next caller.
+                long seen = Volatile.Read(ref _pool.Value);
+                while ((seen & CountMask) >= amount)
+                {
+                    // Fails only when a concurrent call took from or added to the pool (its progress).
+                    long witnessed = Interlocked.CompareExchange(ref _pool.Value, seen - amount, seen);
+                    if (witnessed == seen)
+                    {
+                        return true;
+                    }
+
+                    seen = witnessed;
+                }
+
+                return false;
+            }
+            finally
+            {
+                Interlocked.And(ref _pool.Value, ~DrainingBit);
+            }
         }
     }
 
@@ -338,6 +446,12 @@ public sealed class PerCpuReservation
                 // read the count before the Or fails its CAS (the value changed) and sees the bit.
                 for (int i = 0; i < counts.Length; i++)
                 {
+#if PRIMITIVES_MUTANTS
+                    if (Mutations.IsActive(CounterMutants.UnfrozenReleaseTotal))
+                    {
+                        break;
+                    }
+#endif
                     Interlocked.Or(ref counts[i].Value, FrozenBit);
                 }
 
