@@ -37,10 +37,13 @@ namespace Primitives.Closures;
 /// that an operation object is its own closure (one allocation per operation).
 /// </para>
 /// <para>
-/// Memory ordering: every change of the word is an <see cref="Interlocked"/> operation, which is a
-/// full fence in .NET. So a <see cref="Put"/> releases the putter's earlier writes, and the thread
-/// whose put reaches zero (which then reads the continuation and runs or queues it) acquires every
-/// earlier putter's writes. Comments below refer to this as "the word's full fence".
+/// Memory ordering: every change of the word while references may be held is an
+/// <see cref="Interlocked"/> operation, which is a full fence in .NET (comments call it "the word's
+/// full fence"). So a <see cref="Put"/> releases the putter's earlier writes, and the thread whose
+/// put reaches zero (which then reads the continuation and runs or queues it) acquires every
+/// earlier putter's writes. Only at zero, when nobody can hold a reference, is the word re-armed
+/// or cleared with a release write (<see cref="Volatile.Write(ref int, int)"/>), whose partners are
+/// the acquire reads in <c>Sync</c> and the compare-and-swap in <see cref="TryGetNotZero"/>.
 /// </para>
 /// </remarks>
 public partial class Closure
