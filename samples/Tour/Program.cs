@@ -4,5 +4,6 @@ using Tour;
 Console.WriteLine($"Primitives tour on {Environment.ProcessorCount} processors, .NET {Environment.Version}");
 StatisticsTour.Run();
 CountersTour.Run();
+await ClosuresTour.RunAsync();
 Console.WriteLine();
 Console.WriteLine("tour complete");
