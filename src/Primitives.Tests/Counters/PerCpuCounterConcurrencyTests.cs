@@ -100,6 +100,64 @@ public sealed class PerCpuCounterConcurrencyTests
     }
 
     [Fact]
+    public void RacingSumsOfMixedAddsStayWithinWhatCompletedAndWhatStarted()
+    {
+        // Adders of +5 and of -3: a sum must include every add of either sign that completed
+        // before it began and none that started after it returned, so it lies between
+        // 5 * completedUp - 3 * startedDown and 5 * startedUp - 3 * completedDown.
+        var counter = new PerCpuCounter(batch: 8);
+        long startedUp = 0, completedUp = 0, startedDown = 0, completedDown = 0;
+        int writersDone = 0;
+        const int Writers = Threads - 2;
+        long checkedSums = 0;
+
+        RunThreads(Threads, t =>
+        {
+            if (t < Writers)
+            {
+                bool up = t % 2 == 0;
+                for (int i = 0; i < 50_000; i++)
+                {
+                    if (up)
+                    {
+                        Interlocked.Increment(ref startedUp);
+                        counter.Add(5);
+                        Interlocked.Increment(ref completedUp);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref startedDown);
+                        counter.Add(-3);
+                        Interlocked.Increment(ref completedDown);
+                    }
+                }
+
+                Interlocked.Increment(ref writersDone);
+                return;
+            }
+
+            while (Volatile.Read(ref writersDone) < Writers)
+            {
+                // Counts read before the call bound what completed before it began; counts read
+                // after it returns bound what had started by then.
+                long upCompletedBefore = Volatile.Read(ref completedUp);
+                long downCompletedBefore = Volatile.Read(ref completedDown);
+                long sum = counter.Sum();
+                long upStartedAfter = Volatile.Read(ref startedUp);
+                long downStartedAfter = Volatile.Read(ref startedDown);
+                Assert.InRange(
+                    sum,
+                    (5 * upCompletedBefore) - (3 * downStartedAfter),
+                    (5 * upStartedAfter) - (3 * downCompletedBefore));
+                Interlocked.Increment(ref checkedSums);
+            }
+        });
+
+        Assert.True(checkedSums > 0);
+        Assert.Equal((Writers / 2 * 50_000L * 5) - (Writers / 2 * 50_000L * 3), counter.Sum());
+    }
+
+    [Fact]
     public void ResetRacingWithAddsKeepsOnlyWholeAddsAndEveryLaterAdd()
     {
         const long Delta = 3; // below the batch of 4: adds land in cells and fold often

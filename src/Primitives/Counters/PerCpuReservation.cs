@@ -36,6 +36,9 @@ namespace Primitives.Counters;
 /// reserved is smaller than the amount. The units then go back to the caller's processor's cache;
 /// a cache that grows past two chunks (a processor that releases more than it reserves) spills
 /// the excess back to the pool, so freed space does not pile up where nobody reserves.</para>
+/// <para><b>Memory.</b> Two padded lines per slot of the processor count rounded up to a power of
+/// two (<c>256 * SlotCount</c> bytes: 512 B on 2 processors, 16 KiB on 64) plus two padded shared
+/// words: meant for a few pools per process (one per device or tenant), not one per object.</para>
 /// <para><b>Thread safety.</b> Every member is thread-safe. <see cref="TryReserve"/> and
 /// <see cref="Release"/> are lock-free on their fast paths and allocate nothing. All shared state
 /// is in <see langword="long"/> fields changed with <see cref="Interlocked"/> operations, which
@@ -155,7 +158,12 @@ public sealed class PerCpuReservation
     /// changed). See the class remarks for when a racing call may fail.
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
-    /// <remarks>Thread-safe; lock-free unless the caches and pool are both short. Allocates nothing.</remarks>
+    /// <remarks>
+    /// Thread-safe; lock-free unless the caches and pool are both short. Allocates nothing. A failed
+    /// call has taken the slow path (lock, and a drain of every processor's cache, which empties the
+    /// other processors' caches too), so a caller that waits for space should back off between
+    /// attempts or wait for a release signal rather than retry in a tight loop.
+    /// </remarks>
     public bool TryReserve(long amount)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
