@@ -55,9 +55,10 @@ public sealed partial class SixLock
     public bool Lock(SixLockType type, SixLockShouldSleep shouldSleep, object? state = null)
     {
         ArgumentNullException.ThrowIfNull(shouldSleep);
+        BeforeBlockingAcquire();
         long owner = CurrentThreadOwner;
-        return TryLockFast((int)type, owner)
-            || LockSlow(new WaitRequest((int)type, owner, shouldSleep, state, long.MaxValue, default)) == WaitOutcome.Acquired;
+        return AfterAcquire(type, TryLockFast((int)type, owner)
+            || LockSlow(new WaitRequest((int)type, owner, shouldSleep, state, long.MaxValue, default)) == WaitOutcome.Acquired);
     }
 
     /// <summary>Takes <paramref name="type"/>, waiting until it is free or <paramref name="cancellationToken"/> is canceled.</summary>
@@ -70,12 +71,15 @@ public sealed partial class SixLock
     /// <remarks>If the lock is free, it is taken even if the token is already canceled.</remarks>
     public void Lock(SixLockType type, CancellationToken cancellationToken)
     {
+        BeforeBlockingAcquire();
         long owner = CurrentThreadOwner;
         if (!TryLockFast((int)type, owner)
             && LockSlow(new WaitRequest((int)type, owner, null, null, long.MaxValue, cancellationToken)) != WaitOutcome.Acquired)
         {
             throw new OperationCanceledException(cancellationToken);
         }
+
+        AfterAcquire(type, true);
     }
 
     /// <summary>Takes <paramref name="type"/> if it becomes free within <paramref name="timeout"/>.</summary>
@@ -93,7 +97,7 @@ public sealed partial class SixLock
         long owner = CurrentThreadOwner;
         if (TryLockFast((int)type, owner))
         {
-            return true;
+            return AfterAcquire(type, true);
         }
 
         ThrowIfDisposed();
@@ -102,12 +106,33 @@ public sealed partial class SixLock
             return false;
         }
 
-        return LockSlow(new WaitRequest((int)type, owner, null, null, deadline, cancellationToken)) switch
+        BeforeBlockingAcquire();
+        return AfterAcquire(type, LockSlow(new WaitRequest((int)type, owner, null, null, deadline, cancellationToken)) switch
         {
             WaitOutcome.Acquired => true,
             WaitOutcome.Canceled => throw new OperationCanceledException(cancellationToken),
             _ => false,
-        };
+        });
+    }
+
+    /// <summary>Lock-order validation before a blocking acquisition (dropped by the JIT when off).</summary>
+    private void BeforeBlockingAcquire()
+    {
+        if (LockOrderValidator.s_enabled)
+        {
+            LockOrderValidator.BeforeBlockingAcquire(this);
+        }
+    }
+
+    /// <summary>Records a successful acquisition for lock-order validation (dropped by the JIT when off).</summary>
+    private bool AfterAcquire(SixLockType type, bool acquired)
+    {
+        if (LockOrderValidator.s_enabled && acquired)
+        {
+            LockOrderValidator.OnAcquired(this, type);
+        }
+
+        return acquired;
     }
 
     private static long ToDeadline(TimeSpan timeout)

@@ -73,7 +73,7 @@ public sealed partial class SixLock : IDisposable
     /// <param name="options">Reader mode; see <see cref="SixLockOptions"/>.</param>
     /// <param name="name">
     /// Optional lock class name, shown by the debugger, reported by the contention events and used
-    /// by the lock-order validator; locks of the same class share one name.
+    /// by <see cref="LockOrderValidator"/>; locks of the same class share one name.
     /// </param>
     public SixLock(SixLockOptions options = SixLockOptions.None, string? name = null)
     {
@@ -117,6 +117,10 @@ public sealed partial class SixLock : IDisposable
         {
             ThrowIfDisposed();
         }
+        else if (LockOrderValidator.s_enabled)
+        {
+            LockOrderValidator.OnAcquired(this, type);
+        }
 
         return taken;
     }
@@ -129,10 +133,20 @@ public sealed partial class SixLock : IDisposable
     /// <remarks>Queued waiters are served in FIFO order per type; see the class remarks for fairness.</remarks>
     public void Lock(SixLockType type)
     {
+        if (LockOrderValidator.s_enabled)
+        {
+            LockOrderValidator.BeforeBlockingAcquire(this);
+        }
+
         long owner = CurrentThreadOwner;
         if (!TryLockFast((int)type, owner))
         {
             LockSlow(new WaitRequest((int)type, owner, null, null, long.MaxValue, default));
+        }
+
+        if (LockOrderValidator.s_enabled)
+        {
+            LockOrderValidator.OnAcquired(this, type);
         }
     }
 
@@ -145,7 +159,14 @@ public sealed partial class SixLock : IDisposable
     /// released while write is still held.
     /// </exception>
     /// <remarks>Hands the lock over to queued waiters that can now run (see the class remarks).</remarks>
-    public void Unlock(SixLockType type) => UnlockCore((int)type, CurrentThreadOwner);
+    public void Unlock(SixLockType type)
+    {
+        UnlockCore((int)type, CurrentThreadOwner);
+        if (LockOrderValidator.s_enabled)
+        {
+            LockOrderValidator.OnReleased(this, type);
+        }
+    }
 
     /// <summary>
     /// Retakes <paramref name="type"/> only if nobody released write since <paramref name="seq"/> was
@@ -238,8 +259,8 @@ public sealed partial class SixLock : IDisposable
                 return;
             }
 
-            uint old = (uint)Volatile.Read(ref _state) & ~State.NoSpin;
-            if (old != 0 || Interlocked.CompareExchange(ref _state, unchecked((int)State.Disposed), (int)old) != (int)old)
+            uint old = (uint)Volatile.Read(ref _state);
+            if ((old & ~State.NoSpin) != 0 || Interlocked.CompareExchange(ref _state, unchecked((int)State.Disposed), (int)old) != (int)old)
             {
                 throw new SixLockException("The SixLock is still held or has waiters and cannot be disposed.");
             }
