@@ -275,6 +275,58 @@ internal static class ClosureScenarios
     }
 
     /// <summary>
+    /// A stranger (holding no reference) races TryGetNotZero/Put against the owner's
+    /// ReturnWithDestructor: it either gets in before zero (and its put then finishes the closure)
+    /// or fails; the destructor and the parent's release happen exactly once, never twice, and a
+    /// finished closure is never resurrected.
+    /// </summary>
+    [CoyoteScenario("closures.try-get-not-zero.never-resurrects", Iterations = 300)]
+    public static async Task TryGetNotZeroNeverResurrects()
+    {
+        var parent = new Closure();
+        var cl = new Closure(parent);
+        int destructed = 0, parentRuns = 0;
+        bool gotIn = false;
+        var parentDone = new TaskCompletionSource();
+        parent.ContinueAt(p => { parentRuns++; p.Return(); parentDone.SetResult(); }, ClosureExecutors.TaskRun);
+        var stranger = Task.Run(() =>
+        {
+            if (cl.TryGetNotZero())
+            {
+                gotIn = true;
+                cl.Put();
+            }
+        });
+        cl.ReturnWithDestructor(_ => destructed++);
+        await stranger;
+        await parentDone.Task;
+        Specification.Assert(destructed == 1 && parentRuns == 1, $"destructor ran {destructed}, parent continued {parentRuns} times (stranger got in: {gotIn})");
+        Specification.Assert(cl.IsFinished && !cl.TryGetNotZero(), $"finished closure resurrected: {cl}");
+    }
+
+    /// <summary>
+    /// The async wait-event: two WaitUntilAsync waiters and a producer; a lost wake-up leaves a
+    /// waiter's task incomplete forever (Coyote reports the deadlock).
+    /// </summary>
+    [CoyoteScenario("closures.wait-event.async-no-lost-wakeup", Iterations = 200)]
+    public static async Task WaitUntilAsyncLosesNoWakeup()
+    {
+        var list = new ClosureWaitList();
+        int counter = 0;
+        var first = Task.Run(() => list.WaitUntilAsync(() => Volatile.Read(ref counter) >= 1));
+        var second = Task.Run(() => list.WaitUntilAsync(() => Volatile.Read(ref counter) >= 2));
+        var producer = Task.Run(() =>
+        {
+            Volatile.Write(ref counter, 1);
+            list.WakeUp();
+            Volatile.Write(ref counter, 2);
+            list.WakeUp();
+        });
+        await Task.WhenAll(new[] { first, second, producer });
+        Specification.Assert(list.IsEmpty, "a waiter's entry was left on the list");
+    }
+
+    /// <summary>
     /// A deliberately broken user protocol: a worker takes its reference with Get only after the
     /// owner may already have returned the closure. The guard bits report it (instead of a wrapped
     /// count or a second completion) in the interleavings where the closure has finished.

@@ -31,5 +31,11 @@ public sealed class ClosureTests(ITestOutputHelper output) : CoyoteTestBase(outp
     public void TestStepsHopBetweenExecutorsInOrder() => this.RunScenario(ClosureScenarios.StepsHopBetweenExecutorsInOrder);
 
     [Fact]
+    public void TestTryGetNotZeroNeverResurrects() => this.RunScenario(ClosureScenarios.TryGetNotZeroNeverResurrects);
+
+    [Fact]
+    public void TestWaitUntilAsyncLosesNoWakeup() => this.RunScenario(ClosureScenarios.WaitUntilAsyncLosesNoWakeup);
+
+    [Fact]
     public void TestLateGetIsReported() => this.RunScenario(ClosureScenarios.LateGetIsReported);
 }

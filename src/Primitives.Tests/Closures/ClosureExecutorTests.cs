@@ -68,6 +68,18 @@ public sealed class ClosureExecutorTests : ClosureTestBase
     }
 
     [Fact]
+    public void DedicatedThreadMayBeDisposedFromItsOwnContinuation()
+    {
+        var thread = new DedicatedThreadExecutor("self-dispose");
+        using var done = new ManualResetEventSlim();
+        Closure.Call(c => { thread.Dispose(); c.Return(); done.Set(); }, thread);
+        Assert.True(done.Wait(Long));
+        var rejected = new Closure();
+        Assert.Throws<ObjectDisposedException>(() => thread.Enqueue(rejected));
+        rejected.Return();
+    }
+
+    [Fact]
     public void AnExecutorCannotRunAContinuationTwice()
     {
         var custom = new CountingExecutor();

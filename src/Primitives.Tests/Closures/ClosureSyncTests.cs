@@ -82,6 +82,7 @@ public sealed class ClosureSyncTests : ClosureTestBase
     {
         var cl = new Closure();
         Assert.Throws<ArgumentOutOfRangeException>(() => cl.Sync(TimeSpan.FromMilliseconds(-2)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cl.Sync(TimeSpan.FromMilliseconds(int.MaxValue + 1L)));
         Assert.True(cl.Sync(Timeout.InfiniteTimeSpan));
         cl.Return();
     }

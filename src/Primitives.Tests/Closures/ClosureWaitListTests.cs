@@ -57,6 +57,29 @@ public sealed class ClosureWaitListTests : ClosureTestBase
     }
 
     [Fact]
+    public void AThrowingContinuationDoesNotStopTheOtherWakeUps()
+    {
+        var list = new ClosureWaitList();
+        var woken = new List<int>();
+        for (int i = 0; i < 3; i++)
+        {
+            int id = i;
+            var cl = new Closure();
+            cl.TryWaitOn(list);
+            cl.ContinueAt(c =>
+            {
+                woken.Add(id);
+                c.Return();
+                if (id == 0) throw new InvalidDataException("first waiter failed");
+            });
+        }
+        var e = Assert.Throws<InvalidDataException>(list.WakeUp);
+        Assert.Equal("first waiter failed", e.Message);
+        Assert.Equal([0, 1, 2], woken);
+        Assert.True(list.IsEmpty);
+    }
+
+    [Fact]
     public void WakeUpOnAnEmptyListDoesNothing()
     {
         var list = new ClosureWaitList();

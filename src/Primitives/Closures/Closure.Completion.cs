@@ -13,7 +13,7 @@ public partial class Closure : IThreadPoolWorkItem
     /// The count reached zero with flags <paramref name="s"/>. We hold the only claim on the closure
     /// now: nobody holds a reference, <see cref="TryGetNotZero"/> fails, and the word's full fence of
     /// the sub that got here acquired every earlier putter's writes, including the owner's
-    /// <see cref="_continuation"/>, <see cref="_executor"/> and <see cref="_sleeper"/> (bug 3: these
+    /// <see cref="_continuation"/> and <see cref="_resume"/> (bug 3: these
     /// reads must come after observing zero, never be hoisted before it).
     /// </summary>
     private void OnZero(int s)
@@ -21,8 +21,8 @@ public partial class Closure : IThreadPoolWorkItem
         switch (s)
         {
             case 0 when _continuation is { } continuation:
-                var executor = _executor;
-                _executor = null;
+                var executor = Executor;
+                _resume = null;
                 if (executor is null)
                     _continuation = null;
                 Rearm();
@@ -33,7 +33,7 @@ public partial class Closure : IThreadPoolWorkItem
                 Finish(s == State.Destructor ? _continuation : null);
                 return;
             case State.Sleeping:
-                WakeSleeper();
+                WakeSleeper(Sleeper); // read after observing zero (bug 3)
                 return;
             default:
                 // RUNNING or WAITING at zero: their reference was dropped with a plain Put.

@@ -63,7 +63,7 @@ public partial class Closure
             return Task.CompletedTask;
         ThrowIfNotRunning(nameof(SyncAsync));
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _sleeper = tcs;
+        _resume = tcs;
         SubState(State.Running + 1 - State.Sleeping); // may reach zero and complete tcs right here
         return tcs.Task;
     }
@@ -129,7 +129,7 @@ public partial class Closure
 #endif
         ThrowIfNotRunning(nameof(Sync));
         var syncer = ClosureSyncer.Rent();
-        _sleeper = syncer; // released to the waker by the sub below
+        _resume = syncer; // released to the waker by the sub below
         // Drop the step's reference and RUNNING and set SLEEPING in one operation. If this reaches
         // zero, WakeSleeper runs right here and signals before Wait.
         SubState(State.Running + 1 - State.Sleeping);
@@ -164,7 +164,7 @@ public partial class Closure
             int seen = Interlocked.CompareExchange(ref _state, s - State.Sleeping + State.Running + 1, s);
             if (seen == s)
             {
-                _sleeper = null; // we own the step again; no waker will read it
+                _resume = null; // we own the step again; no waker will read it
                 return false;
             }
             s = seen;
@@ -174,10 +174,9 @@ public partial class Closure
     }
 
     /// <summary>The count reached zero with SLEEPING: re-arm for the syncer, then wake it (last access).</summary>
-    private void WakeSleeper()
+    private void WakeSleeper(object? sleeper)
     {
-        var sleeper = _sleeper;
-        _sleeper = null;
+        _resume = null;
         Rearm();
         switch (sleeper)
         {

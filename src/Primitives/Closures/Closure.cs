@@ -37,10 +37,13 @@ namespace Primitives.Closures;
 /// that an operation object is its own closure (one allocation per operation).
 /// </para>
 /// <para>
-/// Memory ordering: every change of the word is an <see cref="Interlocked"/> operation, which is a
-/// full fence in .NET. So a <see cref="Put"/> releases the putter's earlier writes, and the thread
-/// whose put reaches zero (which then reads the continuation and runs or queues it) acquires every
-/// earlier putter's writes. Comments below refer to this as "the word's full fence".
+/// Memory ordering: every change of the word while references may be held is an
+/// <see cref="Interlocked"/> operation, which is a full fence in .NET (comments call it "the word's
+/// full fence"). So a <see cref="Put"/> releases the putter's earlier writes, and the thread whose
+/// put reaches zero (which then reads the continuation and runs or queues it) acquires every
+/// earlier putter's writes. Only at zero, when nobody can hold a reference, is the word re-armed
+/// or cleared with a release write (<see cref="Volatile.Write(ref int, int)"/>), whose partners are
+/// the acquire reads in <c>Sync</c> and the compare-and-swap in <see cref="TryGetNotZero"/>.
 /// </para>
 /// </remarks>
 public partial class Closure
@@ -65,10 +68,19 @@ public partial class Closure
     /// takes it (nobody else may end the step in between: the step belongs to that continuation).
     /// </summary>
     private Action<Closure>? _continuation;
-    private IClosureExecutor? _executor;
 
-    /// <summary>Who waits in <c>Sync</c> (a <see cref="ClosureSyncer"/> or a task source); set before SLEEPING.</summary>
-    private object? _sleeper;
+    /// <summary>
+    /// How the step resumes when the count reaches zero, set by whatever ended it: the
+    /// <see cref="IClosureExecutor"/> of <see cref="ContinueAt"/> (or null: inline), or, with
+    /// SLEEPING, the sleeper of a <c>Sync</c> (a <see cref="ClosureSyncer"/> or a task source).
+    /// One field for both, told apart by SLEEPING, keeps a closure at 64 bytes. Read only through
+    /// <see cref="Executor"/> and <see cref="Sleeper"/>.
+    /// </summary>
+    private object? _resume;
+
+    private IClosureExecutor? Executor => Unsafe.As<IClosureExecutor>(_resume); // only when SLEEPING is clear: ContinueAt stored it
+
+    private object? Sleeper => _resume; // only when SLEEPING is set: SyncSlow/SyncAsync stored it
 
     /// <summary>Intrusive link while on a wait list; owned by that list until WAITING is dropped.</summary>
     internal Closure? _waitNext;
@@ -246,7 +258,7 @@ public partial class Closure
         ArgumentNullException.ThrowIfNull(continuation);
         ThrowIfNotRunning(nameof(ContinueAt));
         _continuation = continuation;
-        _executor = executor;
+        _resume = executor;
         SubState(State.Running + 1); // releases both fields to the thread that reaches zero
     }
 
@@ -260,7 +272,7 @@ public partial class Closure
     {
         ThrowIfNotRunning(nameof(Return));
         _continuation = null;
-        _executor = null;
+        _resume = null;
         SubState(State.Running + 1);
     }
 
@@ -277,7 +289,7 @@ public partial class Closure
         ArgumentNullException.ThrowIfNull(destructor);
         ThrowIfNotRunning(nameof(ReturnWithDestructor));
         _continuation = destructor;
-        _executor = null;
+        _resume = null;
         SubState(State.Running + 1 - State.Destructor); // drops the step and sets DESTRUCTOR in one operation
     }
 
@@ -301,6 +313,13 @@ public partial class Closure
     /// <summary>Subtracts <paramref name="v"/> (references and flags) and acts on zero.</summary>
     private void SubState(int v)
     {
+#if PRIMITIVES_MUTANTS
+        if (Mutations.IsActive(ClosureMutants.SleeperReadBeforeFinalPut))
+        {
+            SubStateReadingSleeperEarly(v);
+            return;
+        }
+#endif
         // The word's full fence: releases this thread's writes; if this reaches zero, acquires every
         // earlier putter's (their partner is this same operation on the last putter's thread).
         int s = Interlocked.Add(ref _state, -v);
@@ -308,6 +327,26 @@ public partial class Closure
             return;
         SubSlow(s, v);
     }
+
+#if PRIMITIVES_MUTANTS
+    /// <summary>
+    /// Bug 3: the sleeper is read before the sub that observes zero (as a missing read barrier lets
+    /// the CPU do), so the waker may use a sleeper from before the syncer registered.
+    /// </summary>
+    private void SubStateReadingSleeperEarly(int v)
+    {
+        object? early = Sleeper;
+        int s = Interlocked.Add(ref _state, -v);
+        if (s == State.Sleeping)
+        {
+            WakeSleeper(early);
+            return;
+        }
+        if ((s & State.GuardMask) == 0 && (s & State.RemainingMask) != 0)
+            return;
+        SubSlow(s, v);
+    }
+#endif
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void SubSlow(int s, int v)

@@ -28,6 +28,15 @@ internal static class ClosureMutants
     public const string SyncSkipsAfterGetPutPair = "Closures.SyncSkipsAfterGetPutPair";
 
     /// <summary>
+    /// Bug 3 (2026): on weakly ordered CPUs the waker read the sleeper (and the continuation)
+    /// without a read barrier after observing the count reach zero, so the read could be satisfied
+    /// before the syncer had published its record. Coyote is sequentially consistent, so the
+    /// mutant makes the reordering explicit: it reads the sleeper before its subtraction, and
+    /// may wake a stale (null) sleeper, leaving the syncer parked forever.
+    /// </summary>
+    public const string SleeperReadBeforeFinalPut = "Closures.SleeperReadBeforeFinalPut";
+
+    /// <summary>
     /// Bug 5: a debug change disabled sync's fast path, so sync on a zeroed (never used, or
     /// finished) closure subtracted the step's reference from a count of zero, which wrapped into
     /// the guard bits. Here the guard bits catch it and the subtraction throws

@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace Primitives.Closures;
 
 /// <summary>
@@ -41,7 +43,11 @@ public sealed class ClosureWaitList
     /// holds for being on the list, which may run its continuation (inline executors run on this
     /// thread, before this method returns) or wake its <c>Sync</c>.
     /// </summary>
-    /// <exception cref="ClosureStateException">A waiter's state is corrupt (see <see cref="Closure"/>); later waiters are still woken before it is thrown.</exception>
+    /// <exception cref="ClosureStateException">A waiter's state is corrupt (see <see cref="Closure"/>).</exception>
+    /// <exception cref="Exception">
+    /// A waiter's continuation ran inline and threw. Every other waiter is still woken first; then
+    /// the first such exception is rethrown (with its original stack trace).
+    /// </exception>
     /// <remarks>
     /// Thread safety: safe from any thread. Starts with a full fence (the exchange): writes the caller
     /// made before (the condition waiters test) are ordered before reading the list, pairing with the
@@ -66,7 +72,7 @@ public sealed class ClosureWaitList
             fifo = list;
             list = next;
         }
-        List<Exception>? errors = null;
+        ExceptionDispatchInfo? first = null;
         while (fifo is not null)
         {
             var closure = fifo;
@@ -76,13 +82,14 @@ public sealed class ClosureWaitList
             {
                 closure.WokenFromList();
             }
-            catch (Exception e) when (e is ClosureStateException)
+#pragma warning disable CA1031 // every waiter must be woken; the first failure is rethrown below
+            catch (Exception e)
             {
-                (errors ??= []).Add(e);
+                first ??= ExceptionDispatchInfo.Capture(e);
             }
+#pragma warning restore CA1031
         }
-        if (errors is not null)
-            throw errors[0];
+        first?.Throw();
     }
 
     /// <summary>
