@@ -47,9 +47,12 @@ public sealed record CoyoteStrategy(string Name, uint Seed)
         configuration = this.Name switch
         {
             "random" => configuration.WithRandomStrategy(),
-            "pct" => configuration.WithPrioritizationStrategy(isFair: false, PctPriorityChangeBound),
+            // Fair PCT: after the unfair prefix it schedules fairly, so a spin-wait (SpinUntil in the
+            // scenarios, the library's bounded waits) cannot starve its partner and run every
+            // iteration into the step bound (unfair PCT did, for 6 scenarios: truncated iterations).
+            "pct" => configuration.WithPrioritizationStrategy(isFair: true, PctPriorityChangeBound),
             "probabilistic" => configuration.WithProbabilisticStrategy(ProbabilisticLevel),
-            "delay" => configuration.WithDelayBoundingStrategy(isFair: false, DelayBound),
+            "delay" => configuration.WithDelayBoundingStrategy(isFair: true, DelayBound),
             _ => throw new InvalidOperationException($"unknown strategy '{this.Name}'"),
         };
         return configuration.WithRandomGeneratorSeed(this.Seed);

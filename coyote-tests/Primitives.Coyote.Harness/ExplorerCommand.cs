@@ -100,6 +100,10 @@ public static class ExplorerCommand
                     output.WriteLine($"  strategy {strategy.Name}, seed {strategy.Seed}");
                     output.WriteLine($"  trace: {run.TraceFile}");
                     output.WriteLine($"  replay: --test {scenario.Name} --replay \"{run.TraceFile}\"");
+                    if (Environment.ProcessorCount > 1)
+                    {
+                        output.WriteLine("  note: per-CPU slots come from Thread.GetCurrentProcessorId, which Coyote does not control; for an exact replay of a per-CPU scenario, explore and replay with DOTNET_PROCESSOR_COUNT=1");
+                    }
                     break;
                 }
             }

@@ -15,6 +15,7 @@ public sealed class SixLockTests(ITestOutputHelper output) : CoyoteTestBase(outp
     [Fact] public void TestNoLostWakeupsWithAsyncWaiters() => this.RunScenario(SixLockScenarios.NoLostWakeupsAsync);
     [Fact] public void TestNoLostWakeupsWithMixedWaiters() => this.RunScenario(SixLockScenarios.NoLostWakeupsMixed);
     [Fact] public void TestHandoffGoesToAllQueuedReaders() => this.RunScenario(SixLockScenarios.HandoffToAllReaders);
+    [Fact] public void TestWaiterRecordReusedRightAfterHandoff() => this.RunScenario(SixLockScenarios.WaiterRecordReusedAfterHandoff);
     [Fact] public void TestHandoffChainsIntentWaiters() => this.RunScenario(SixLockScenarios.HandoffIntentChain);
     [Fact] public void TestWaitingWriterKeepsNewReadersOut() => this.RunScenario(SixLockScenarios.WriterPreference);
     [Fact] public void TestRelockFailsAfterAnyWrite() => this.RunScenario(SixLockScenarios.RelockSeesEveryWrite);

@@ -133,8 +133,9 @@ public class SixLockBasicsTests
         lk.Lock(SixLockType.Intent);
         lk.Increment(SixLockType.Intent);
         lk.Increment(SixLockType.Read); // read while holding intent is legal
+        Assert.Equal(1, lk.Counts().Readers);
+        lk.Unlock(SixLockType.Read); // (write would wait for our own read hold to drain)
         lk.Lock(SixLockType.Write);
-        lk.Unlock(SixLockType.Read);
         lk.Increment(SixLockType.Write);
         Assert.Equal(2, lk.Counts().Write);
         Assert.Equal(2, lk.Counts().Intent);

@@ -75,6 +75,11 @@ public sealed partial class SixLock
 
         AddReaders(1);
         UnlockIntent(owner);
+        if (LockOrderValidator.s_enabled)
+        {
+            LockOrderValidator.OnReleased(this, SixLockType.Intent);
+            LockOrderValidator.OnAcquired(this, SixLockType.Read);
+        }
     }
 
     /// <summary>Turns one of the caller's read holds into intent if intent is free; never waits.</summary>
@@ -103,6 +108,7 @@ public sealed partial class SixLock
 
             // Intent is ours, so no writer can be draining: dropping the read hold wakes nobody.
             Interlocked.Decrement(ref _readers[PerCpu.CurrentSlot()].Value);
+            OnUpgraded();
             return true;
         }
 
@@ -124,10 +130,20 @@ public sealed partial class SixLock
             if (seen == old)
             {
                 OnIntentAcquired(owner);
+                OnUpgraded();
                 return true;
             }
 
             old = seen;
+        }
+    }
+
+    private void OnUpgraded()
+    {
+        if (LockOrderValidator.s_enabled)
+        {
+            LockOrderValidator.OnReleased(this, SixLockType.Read);
+            LockOrderValidator.OnAcquired(this, SixLockType.Intent);
         }
     }
 

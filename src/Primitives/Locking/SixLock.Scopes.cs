@@ -33,5 +33,12 @@ public sealed partial class SixLock
     }
 
     /// <summary>Releases a hold described by a handle (called by <see cref="SixLockHandle.Dispose"/>).</summary>
-    internal void Release(SixLockType type, long token) => UnlockCore((int)type, token);
+    internal void Release(SixLockType type, long token)
+    {
+        UnlockCore((int)type, token);
+        if (LockOrderValidator.s_enabled)
+        {
+            LockOrderValidator.OnReleased(this, type);
+        }
+    }
 }
