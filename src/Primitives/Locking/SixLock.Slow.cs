@@ -13,7 +13,7 @@ public sealed partial class SixLock
     /// </summary>
     internal static int s_maxSpinIterations = 256;
 
-    /// <summary>Rounds of the spin before queueing (backing off from 1 to 32 <see cref="Thread.SpinWait"/> units, about 15 µs in all).</summary>
+    /// <summary>Rounds of the spin before queueing: about ten of busy-waiting with back-off, then yields (<see cref="SpinWait"/>'s schedule).</summary>
     private const int PreQueueSpinIterations = 20;
 
     /// <summary><see cref="Thread.SpinWait"/> units per spin iteration (about 35 ns each on the runtime's normalized scale).</summary>
@@ -236,8 +236,8 @@ public sealed partial class SixLock
     /// releases within a few microseconds, taking the lock directly is far cheaper than queueing and a
     /// handoff. It never passes queued waiters of its type (it stops as soon as their waiting bit is
     /// set, so FIFO holds once a queue forms), never runs for write, and is skipped under no-spin.
-    /// Bounded by <see cref="PreQueueSpinIterations"/>; every round reads the word with
-    /// <see cref="Volatile"/> (a Coyote scheduling point) and every 8th yields.
+    /// Bounded by <see cref="PreQueueSpinIterations"/> rounds of <see cref="SpinWait.SpinOnce(int)"/>
+    /// (a Coyote scheduling point), each followed by a <see cref="Volatile"/> read of the word.
     /// </summary>
     private bool SpinBeforeQueueing(int type, long owner)
     {
@@ -247,9 +247,12 @@ public sealed partial class SixLock
         }
 
         uint stop = State.NoSpin | State.WaitingBit(type);
+        var spinner = default(SpinWait);
         for (int i = 0; i < PreQueueSpinIterations; i++)
         {
-            Thread.SpinWait(1 << Math.Min(i, 5));
+            // Busy-waits with back-off for the first rounds, then yields the processor (so an
+            // oversubscribed holder can run and release); never sleeps a whole millisecond.
+            spinner.SpinOnce(sleep1Threshold: -1);
             uint s = (uint)Volatile.Read(ref _state);
             if ((s & stop) != 0)
             {
@@ -262,10 +265,6 @@ public sealed partial class SixLock
                 return true;
             }
 
-            if ((i & 7) == 7)
-            {
-                Thread.Yield();
-            }
         }
 
         return false;
