@@ -97,7 +97,7 @@ public sealed partial class TimeStats
     private QuantileEstimator _quantiles;
 
     // Null until the switch to buffered recording; written once, under _lock, with a release store.
-    private EventBuffer[]? _buffers;
+    private PerCpuEventBuffers? _buffers;
 
     /// <summary>Creates empty statistics for the operation called <paramref name="name"/>.</summary>
     /// <param name="name">The operation's name, shown in text and JSON output.</param>
@@ -116,12 +116,15 @@ public sealed partial class TimeStats
         _bufferingPolicy = bufferingPolicy;
         if (bufferingPolicy == BufferingPolicy.Always)
         {
-            _buffers = new EventBuffer[Internal.PerCpu.SlotCount];
+            _buffers = new PerCpuEventBuffers();
         }
     }
 
     /// <summary>The operation's name.</summary>
     public string Name => _name;
+
+    /// <summary>The per-processor buffers, or <see langword="null"/> before the switch (tests hold slots through it).</summary>
+    internal PerCpuEventBuffers? Buffers => Volatile.Read(ref _buffers);
 
     /// <summary>Whether events are recorded through per-processor buffers (see the type's remarks).</summary>
     public bool IsBuffered => Volatile.Read(ref _buffers) is not null;
@@ -146,7 +149,7 @@ public sealed partial class TimeStats
             ThrowEndBeforeStart(startTimestamp, endTimestamp);
         }
 
-        EventBuffer[]? buffers = Volatile.Read(ref _buffers); // pairs with the release store in RecordDirect
+        PerCpuEventBuffers? buffers = Volatile.Read(ref _buffers); // pairs with the release store in RecordDirect
         if (buffers is null || !TryRecordBuffered(buffers, startTimestamp, endTimestamp))
         {
             RecordDirect(startTimestamp, endTimestamp);
@@ -181,7 +184,7 @@ public sealed partial class TimeStats
             Fold(start, end);
             if (_buffers is null && ShouldStartBuffering())
             {
-                Volatile.Write(ref _buffers, new EventBuffer[Internal.PerCpu.SlotCount]); // pairs with the acquire in Record
+                Volatile.Write(ref _buffers, new PerCpuEventBuffers()); // pairs with the acquire in Record
             }
         }
     }
@@ -195,8 +198,8 @@ public sealed partial class TimeStats
     /// <summary>Folds one event into the shared statistics. Caller holds <see cref="_lock"/>.</summary>
     private void Fold(long start, long end)
     {
-        var single = new Event(start, end);
-        Fold(new ReadOnlySpan<Event>(in single));
+        var single = new TimedEvent(start, end);
+        Fold(new ReadOnlySpan<TimedEvent>(in single));
     }
 
     /// <summary>
@@ -204,7 +207,7 @@ public sealed partial class TimeStats
     /// The statistics are worked on in locals (registers) and written back once: a flush folds
     /// 31 events, and field round trips through memory would otherwise dominate its cost.
     /// </summary>
-    private void Fold(ReadOnlySpan<Event> events)
+    private void Fold(ReadOnlySpan<TimedEvent> events)
     {
         MeanAndVariance durations = default, gaps = default; // partials, merged at the end
         MeanAndVarianceWeighted recentDuration = _recentDuration, recentGap = _recentGap;
@@ -212,7 +215,7 @@ public sealed partial class TimeStats
         long minGap = _minGap, maxGap = _maxGap;
         long lastEventStart = _lastEventStart;
         bool hasLastEvent = _duration.Count != 0;
-        foreach (Event e in events)
+        foreach (TimedEvent e in events)
         {
             long duration = e.End - e.Start;
             durations.Update(duration);
