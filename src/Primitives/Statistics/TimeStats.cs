@@ -77,6 +77,13 @@ public sealed partial class TimeStats
     /// </summary>
     public static readonly TimeSpan BufferingGapThreshold = TimeSpan.FromMicroseconds(32);
 
+    /// <summary>
+    /// The largest duration or gap the recent statistics take as is: their fixed point scales by
+    /// 2^<see cref="RecentWeight"/>, so longer ones (past 2^55 ticks, over a year at 1 GHz) enter
+    /// them clamped to this; every other statistic takes them exactly.
+    /// </summary>
+    private const long MaxRecentSample = long.MaxValue >> RecentWeight;
+
     private static readonly long s_bufferingGapThresholdTicks =
         Math.Max(1, (long)(BufferingGapThreshold.TotalSeconds * Stopwatch.Frequency));
 
@@ -132,7 +139,10 @@ public sealed partial class TimeStats
     /// <summary>Records one event that started at <paramref name="startTimestamp"/> and ended at <paramref name="endTimestamp"/>.</summary>
     /// <param name="startTimestamp">The start, from <see cref="Stopwatch.GetTimestamp"/>.</param>
     /// <param name="endTimestamp">The end, from <see cref="Stopwatch.GetTimestamp"/>; not before the start.</param>
-    /// <exception cref="ArgumentException"><paramref name="endTimestamp"/> is before <paramref name="startTimestamp"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="endTimestamp"/> is before <paramref name="startTimestamp"/>, or more than
+    /// <see cref="long.MaxValue"/> ticks after it.
+    /// </exception>
     /// <exception cref="OverflowException">
     /// The statistics overflowed (more than 2^63 events, or a sum of squared durations past 2^128);
     /// the events being folded (this one, or on the buffered path a full buffer) are not counted.
@@ -144,9 +154,10 @@ public sealed partial class TimeStats
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(long startTimestamp, long endTimestamp)
     {
-        if (endTimestamp < startTimestamp)
+        // The second test catches a duration past long.MaxValue, whose difference wraps negative.
+        if (endTimestamp < startTimestamp || endTimestamp - startTimestamp < 0)
         {
-            ThrowEndBeforeStart(startTimestamp, endTimestamp);
+            ThrowInvalidInterval(startTimestamp, endTimestamp);
         }
 
         PerCpuEventBuffers? buffers = Volatile.Read(ref _buffers); // pairs with the release store in RecordDirect
@@ -219,7 +230,7 @@ public sealed partial class TimeStats
         {
             long duration = e.End - e.Start;
             durations.Update(duration);
-            recentDuration.Update(duration);
+            recentDuration.Update(Math.Min(duration, MaxRecentSample));
             minDuration = Math.Min(minDuration, duration);
             maxDuration = Math.Max(maxDuration, duration);
             _quantiles.Update((ulong)duration);
@@ -233,7 +244,7 @@ public sealed partial class TimeStats
             {
                 long gap = e.Start - lastEventStart;
                 gaps.Update(gap);
-                recentGap.Update(gap);
+                recentGap.Update(Math.Min(gap, MaxRecentSample));
                 minGap = Math.Min(minGap, gap);
                 maxGap = Math.Max(maxGap, gap);
                 lastEventStart = e.Start;
@@ -297,6 +308,10 @@ public sealed partial class TimeStats
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowEndBeforeStart(long start, long end) =>
-        throw new ArgumentException($"The event ends ({end}) before it starts ({start}).", nameof(end) + "Timestamp");
+    private static void ThrowInvalidInterval(long start, long end) =>
+        throw new ArgumentException(
+            end < start
+                ? $"The event ends ({end}) before it starts ({start})."
+                : $"The event from {start} to {end} lasts more than {long.MaxValue} ticks.",
+            nameof(end) + "Timestamp");
 }
