@@ -36,8 +36,10 @@ namespace Primitives.Statistics;
 /// events are folded in; gaps do: a gap is the time between the starts of successive folded events
 /// (the inter-arrival time), and an event that starts before the latest folded one contributes no
 /// gap. Events recorded in order (one thread, or the direct path under a lock) get exactly
-/// count - 1 gaps; on the buffered path the events of different processors are folded a buffer
-/// at a time, out of order, so gap statistics become an approximation there.
+/// count - 1 gaps. On the buffered path the events of different processors are folded a buffer
+/// at a time, out of order, so gap statistics become an approximation there: fewer gaps are
+/// counted, and they tend to overstate the time between events by up to the number of processors
+/// recording.
 /// </para>
 /// <para>
 /// <b>Quantiles.</b> The 1/16 .. 15/16 quantiles of the durations are estimated by bcachefs's
