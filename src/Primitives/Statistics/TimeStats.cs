@@ -147,7 +147,7 @@ public sealed partial class TimeStats
     /// </exception>
     /// <exception cref="OverflowException">
     /// The statistics overflowed (more than 2^63 events, or a sum of squared durations past 2^128);
-    /// the events being folded (this one, or on the buffered path a full buffer) are not counted.
+    /// the event that overflowed is not counted (nor, on the buffered path, the rest of its buffer).
     /// </exception>
     /// <remarks>
     /// Thread-safe and allocation-free. On the buffered path it takes the statistics lock only once
@@ -217,51 +217,56 @@ public sealed partial class TimeStats
 
     /// <summary>
     /// Folds events, in order, into the shared statistics. Caller holds <see cref="_lock"/>.
-    /// The statistics are worked on in locals (registers) and written back once: a flush folds
-    /// 31 events, and field round trips through memory would otherwise dominate its cost.
+    /// The statistics structs are updated in place through references (copying them into locals
+    /// measured slower, most of all for the single event of the direct path); the scalar minima,
+    /// maxima and last start live in locals for the loop and are written back once.
     /// </summary>
     private void Fold(ReadOnlySpan<TimedEvent> events)
     {
-        MeanAndVariance durations = default, gaps = default; // partials, merged at the end
-        MeanAndVarianceWeighted recentDuration = _recentDuration, recentGap = _recentGap;
+        ref MeanAndVariance durations = ref _duration;
+        ref MeanAndVariance gaps = ref _gap;
+        ref MeanAndVarianceWeighted recentDuration = ref _recentDuration;
+        ref MeanAndVarianceWeighted recentGap = ref _recentGap;
         long minDuration = _minDuration, maxDuration = _maxDuration;
         long minGap = _minGap, maxGap = _maxGap;
         long lastEventStart = _lastEventStart;
         bool hasLastEvent = _duration.Count != 0;
-        foreach (TimedEvent e in events)
+        try
         {
-            long duration = e.End - e.Start;
-            durations.Update(duration);
-            recentDuration.Update(Math.Min(duration, MaxRecentSample));
-            minDuration = Math.Min(minDuration, duration);
-            maxDuration = Math.Max(maxDuration, duration);
-            _quantiles.Update((ulong)duration);
+            foreach (TimedEvent e in events)
+            {
+                long duration = e.End - e.Start;
+                durations.Update(duration);
+                recentDuration.Update(Math.Min(duration, MaxRecentSample));
+                minDuration = Math.Min(minDuration, duration);
+                maxDuration = Math.Max(maxDuration, duration);
+                _quantiles.Update((ulong)duration);
 
-            if (!hasLastEvent)
-            {
-                hasLastEvent = true;
-                lastEventStart = e.Start;
-            }
-            else if (e.Start >= lastEventStart)
-            {
-                long gap = e.Start - lastEventStart;
-                gaps.Update(gap);
-                recentGap.Update(Math.Min(gap, MaxRecentSample));
-                minGap = Math.Min(minGap, gap);
-                maxGap = Math.Max(maxGap, gap);
-                lastEventStart = e.Start;
+                if (!hasLastEvent)
+                {
+                    hasLastEvent = true;
+                    lastEventStart = e.Start;
+                }
+                else if (e.Start >= lastEventStart)
+                {
+                    long gap = e.Start - lastEventStart;
+                    gaps.Update(gap);
+                    recentGap.Update(Math.Min(gap, MaxRecentSample));
+                    minGap = Math.Min(minGap, gap);
+                    maxGap = Math.Max(maxGap, gap);
+                    lastEventStart = e.Start;
+                }
             }
         }
-
-        _duration.Merge(durations);
-        _gap.Merge(gaps);
-        _recentDuration = recentDuration;
-        _recentGap = recentGap;
-        _minDuration = minDuration;
-        _maxDuration = maxDuration;
-        _minGap = minGap;
-        _maxGap = maxGap;
-        _lastEventStart = lastEventStart;
+        finally
+        {
+            // Also when an update overflows: the events already folded stay consistent.
+            _minDuration = minDuration;
+            _maxDuration = maxDuration;
+            _minGap = minGap;
+            _maxGap = maxGap;
+            _lastEventStart = lastEventStart;
+        }
     }
 
     private TimeStatsSnapshot CreateSnapshot()
