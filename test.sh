@@ -67,7 +67,7 @@ done
 version=$(dotnet msbuild src/Primitives/Primitives.csproj -getProperty:Version -nologo)
 step "pack Primitives $version" dotnet pack src/Primitives/Primitives.csproj -c "$config" --no-build -nologo -o "$art/packages"
 step "NuGet consumer of Primitives.$version.nupkg" dotnet run --project samples/NuGetConsumer -c "$config" \
-  --property:PrimitivesVersion="$version" --packages "$art/consumer-packages" -- "$art/packages/Primitives.$version.nupkg"
+  --property:PrimitivesVersion="$version" --property:RestorePackagesPath="$art/consumer-packages" -- "$art/packages/Primitives.$version.nupkg"
 
 # The main job of the README on its embedded default.
 step "tour sample" dotnet run --project samples/Tour -c "$config" --no-build

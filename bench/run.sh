@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs benchmarks and files the results under bench/results/<date>-<machine>/ with a machine.md
-# describing where they ran. Usage: bench/run.sh FILTER [more BenchmarkDotNet args]
+# Runs benchmarks and files the results under bench/results/<date>-<machine>/<suite>/ with a
+# machine.md describing where they ran. Usage: bench/run.sh FILTER [more BenchmarkDotNet args]
 # Example: bench/run.sh '*PerCpuCounter*' --job short
+# The suite folder is named from the filter (BENCH_NAME overrides); the machine label is the core
+# count (BENCH_LABEL overrides, e.g. BENCH_LABEL=16core-device).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 filter=${1:?usage: bench/run.sh FILTER [args]}; shift
 label=${BENCH_LABEL:-$(nproc)core}
-out="bench/results/$(date -u +%F)-$label"
+name=${BENCH_NAME:-$(echo "$filter" | tr -c 'A-Za-z0-9.\n-' '_' | sed 's/^_*//; s/_*$//')}
+out="bench/results/$(date -u +%F)-$label/${name:-all}"
 mkdir -p "$out"
 {
   echo "# Machine"

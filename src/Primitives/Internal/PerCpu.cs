@@ -9,9 +9,10 @@ namespace Primitives.Internal;
 /// counters, reservation caches, per-CPU reader counts, time-stats buffers).
 /// </summary>
 /// <remarks>
-/// <see cref="Thread.GetCurrentProcessorId"/> is cached per thread by the runtime and refreshed
-/// periodically, so it is cheap (a few ns) but may be stale: a thread can run on another
-/// processor than the slot it picked. Every user of these slots therefore treats the slot as a
+/// <see cref="Thread.GetCurrentProcessorId"/> is cheap (a few ns: on Linux x64 the runtime calls the
+/// vDSO's <c>sched_getcpu</c>; where that is slow it caches the id per thread and refreshes it
+/// periodically) but it is only a hint either way: the thread can be moved to another processor
+/// right after reading it. Every user of these slots therefore treats the slot as a
 /// contention-spreading hint only and stays correct when two threads share one, with atomic
 /// operations on the slot rather than plain stores.
 /// </remarks>
