@@ -207,5 +207,5 @@ public class MeanAndVarianceTests
                 Assert.Equal((UInt128)model.Variance, stats.Variance);
                 Assert.Equal((ulong)model.StandardDeviation, stats.StandardDeviation);
             }
-        });
+        }, iter: 1000);
 }

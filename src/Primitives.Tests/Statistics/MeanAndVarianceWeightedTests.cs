@@ -170,5 +170,5 @@ public class MeanAndVarianceWeightedTests
                     Assert.Equal((UInt128)(variance >> w), stats.Variance);
                     Assert.Equal((ulong)BigIntegerModel.Sqrt(variance >> w), stats.StandardDeviation);
                 }
-            });
+            }, iter: 1000);
 }

@@ -1,3 +1,4 @@
+using CsCheck;
 using Primitives.Statistics;
 
 namespace Primitives.Tests.Statistics;
@@ -133,6 +134,37 @@ public class MedianAndAbsoluteDeviationTests
         Assert.True(stats.Deviation <= ulong.MaxValue);
         Assert.True(stats.StandardDeviationEstimate >= stats.Deviation, "the estimate saturates rather than wrapping");
     }
+
+    /// <summary>
+    /// For any stream and weight: the median stays within the range of the samples seen, the
+    /// deviation within their spread, and no single sample moves either by more than one step.
+    /// </summary>
+    [Fact]
+    public void EveryUpdateStaysInRangeAndMovesAtMostOneStep() =>
+        Gen.Select(Gen.Int[0, 16], Gen.OneOf(Gen.Long[-1000, 1000], Gen.Long).Array[1, 100]).Sample((weight, samples) =>
+        {
+            var stats = weight == 0 ? MedianAndAbsoluteDeviation.AllTime : new MedianAndAbsoluteDeviation(weight);
+            long min = long.MaxValue, max = long.MinValue;
+            foreach (long x in samples)
+            {
+                long count = stats.Count + 1;
+                int shift = weight != 0 ? weight : System.Numerics.BitOperations.Log2((ulong)count);
+                ulong step = Math.Max(stats.Deviation >> shift, 1);
+                long previousMedian = stats.Median;
+                ulong previousDeviation = stats.Deviation;
+                stats.Update(x);
+                min = Math.Min(min, x);
+                max = Math.Max(max, x);
+
+                Assert.InRange(stats.Median, min, max);
+                Assert.True(stats.Deviation <= (ulong)((System.Numerics.BigInteger)max - min), "deviation beyond the spread");
+                if (count > 1)
+                {
+                    Assert.True((ulong)System.Numerics.BigInteger.Abs((System.Numerics.BigInteger)stats.Median - previousMedian) <= step, "median moved more than a step");
+                    Assert.True((ulong)System.Numerics.BigInteger.Abs((System.Numerics.BigInteger)stats.Deviation - previousDeviation) <= step, "deviation moved more than a step");
+                }
+            }
+        }, iter: 1000);
 
     [Theory]
     [InlineData(0)]

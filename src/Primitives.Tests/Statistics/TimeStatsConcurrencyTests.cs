@@ -85,9 +85,8 @@ public class TimeStatsConcurrencyTests
         Assert.Equal(TimeStats.TicksToNanoseconds(1), final.Duration.Min);
         Assert.Equal(TimeStats.TicksToNanoseconds(1000 + Threads - 1), final.Duration.Max);
         Assert.Equal(final.Count, stats.GetSnapshot().Count); // a second read after quiescence adds nothing
-        if (policy == BufferingPolicy.Always)
-        {
-            Assert.True(final.IsBuffered);
-        }
+        // Always starts buffered; Automatic switches mid-run (events arrive ticks apart), under
+        // concurrency, and must lose nothing in the switch.
+        Assert.Equal(policy != BufferingPolicy.Never, final.IsBuffered);
     }
 }

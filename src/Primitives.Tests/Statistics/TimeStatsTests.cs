@@ -32,6 +32,17 @@ public class TimeStatsTests
     }
 
     [Fact]
+    public void EventLongerThanInt64TicksIsRejected()
+    {
+        var stats = new TimeStats("op");
+        var error = Assert.Throws<ArgumentException>(() => stats.Record(-10, long.MaxValue)); // the difference wraps
+        Assert.Equal("endTimestamp", error.ParamName);
+        Assert.Throws<ArgumentException>(() => stats.Record(1, long.MinValue));
+        stats.Record(0, long.MaxValue); // the longest representable event is fine
+        Assert.Equal(TimeStats.TicksToNanoseconds(long.MaxValue), stats.GetSnapshot().Duration.Max);
+    }
+
+    [Fact]
     public void EmptyStatisticsReadAsZero()
     {
         var snapshot = new TimeStats("idle").GetSnapshot();

@@ -36,8 +36,10 @@ namespace Primitives.Statistics;
 /// events are folded in; gaps do: a gap is the time between the starts of successive folded events
 /// (the inter-arrival time), and an event that starts before the latest folded one contributes no
 /// gap. Events recorded in order (one thread, or the direct path under a lock) get exactly
-/// count - 1 gaps; on the buffered path the events of different processors are folded a buffer
-/// at a time, out of order, so gap statistics become an approximation there.
+/// count - 1 gaps. On the buffered path the events of different processors are folded a buffer
+/// at a time, out of order, so gap statistics become an approximation there: fewer gaps are
+/// counted, and they tend to overstate the time between events by up to the number of processors
+/// recording.
 /// </para>
 /// <para>
 /// <b>Quantiles.</b> The 1/16 .. 15/16 quantiles of the durations are estimated by bcachefs's
@@ -77,6 +79,13 @@ public sealed partial class TimeStats
     /// </summary>
     public static readonly TimeSpan BufferingGapThreshold = TimeSpan.FromMicroseconds(32);
 
+    /// <summary>
+    /// The largest duration or gap the recent statistics take as is: their fixed point scales by
+    /// 2^<see cref="RecentWeight"/>, so longer ones (past 2^55 ticks, over a year at 1 GHz) enter
+    /// them clamped to this; every other statistic takes them exactly.
+    /// </summary>
+    private const long MaxRecentSample = long.MaxValue >> RecentWeight;
+
     private static readonly long s_bufferingGapThresholdTicks =
         Math.Max(1, (long)(BufferingGapThreshold.TotalSeconds * Stopwatch.Frequency));
 
@@ -97,7 +106,7 @@ public sealed partial class TimeStats
     private QuantileEstimator _quantiles;
 
     // Null until the switch to buffered recording; written once, under _lock, with a release store.
-    private EventBuffer[]? _buffers;
+    private PerCpuEventBuffers? _buffers;
 
     /// <summary>Creates empty statistics for the operation called <paramref name="name"/>.</summary>
     /// <param name="name">The operation's name, shown in text and JSON output.</param>
@@ -116,12 +125,15 @@ public sealed partial class TimeStats
         _bufferingPolicy = bufferingPolicy;
         if (bufferingPolicy == BufferingPolicy.Always)
         {
-            _buffers = new EventBuffer[Internal.PerCpu.SlotCount];
+            _buffers = new PerCpuEventBuffers();
         }
     }
 
     /// <summary>The operation's name.</summary>
     public string Name => _name;
+
+    /// <summary>The per-processor buffers, or <see langword="null"/> before the switch (tests hold slots through it).</summary>
+    internal PerCpuEventBuffers? Buffers => Volatile.Read(ref _buffers);
 
     /// <summary>Whether events are recorded through per-processor buffers (see the type's remarks).</summary>
     public bool IsBuffered => Volatile.Read(ref _buffers) is not null;
@@ -129,10 +141,13 @@ public sealed partial class TimeStats
     /// <summary>Records one event that started at <paramref name="startTimestamp"/> and ended at <paramref name="endTimestamp"/>.</summary>
     /// <param name="startTimestamp">The start, from <see cref="Stopwatch.GetTimestamp"/>.</param>
     /// <param name="endTimestamp">The end, from <see cref="Stopwatch.GetTimestamp"/>; not before the start.</param>
-    /// <exception cref="ArgumentException"><paramref name="endTimestamp"/> is before <paramref name="startTimestamp"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="endTimestamp"/> is before <paramref name="startTimestamp"/>, or more than
+    /// <see cref="long.MaxValue"/> ticks after it.
+    /// </exception>
     /// <exception cref="OverflowException">
     /// The statistics overflowed (more than 2^63 events, or a sum of squared durations past 2^128);
-    /// the events being folded (this one, or on the buffered path a full buffer) are not counted.
+    /// the event that overflowed is not counted (nor, on the buffered path, the rest of its buffer).
     /// </exception>
     /// <remarks>
     /// Thread-safe and allocation-free. On the buffered path it takes the statistics lock only once
@@ -141,12 +156,13 @@ public sealed partial class TimeStats
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(long startTimestamp, long endTimestamp)
     {
-        if (endTimestamp < startTimestamp)
+        // The second test catches a duration past long.MaxValue, whose difference wraps negative.
+        if (endTimestamp < startTimestamp || endTimestamp - startTimestamp < 0)
         {
-            ThrowEndBeforeStart(startTimestamp, endTimestamp);
+            ThrowInvalidInterval(startTimestamp, endTimestamp);
         }
 
-        EventBuffer[]? buffers = Volatile.Read(ref _buffers); // pairs with the release store in RecordDirect
+        PerCpuEventBuffers? buffers = Volatile.Read(ref _buffers); // pairs with the release store in RecordDirect
         if (buffers is null || !TryRecordBuffered(buffers, startTimestamp, endTimestamp))
         {
             RecordDirect(startTimestamp, endTimestamp);
@@ -181,7 +197,7 @@ public sealed partial class TimeStats
             Fold(start, end);
             if (_buffers is null && ShouldStartBuffering())
             {
-                Volatile.Write(ref _buffers, new EventBuffer[Internal.PerCpu.SlotCount]); // pairs with the acquire in Record
+                Volatile.Write(ref _buffers, new PerCpuEventBuffers()); // pairs with the acquire in Record
             }
         }
     }
@@ -195,57 +211,62 @@ public sealed partial class TimeStats
     /// <summary>Folds one event into the shared statistics. Caller holds <see cref="_lock"/>.</summary>
     private void Fold(long start, long end)
     {
-        var single = new Event(start, end);
-        Fold(new ReadOnlySpan<Event>(in single));
+        var single = new TimedEvent(start, end);
+        Fold(new ReadOnlySpan<TimedEvent>(in single));
     }
 
     /// <summary>
     /// Folds events, in order, into the shared statistics. Caller holds <see cref="_lock"/>.
-    /// The statistics are worked on in locals (registers) and written back once: a flush folds
-    /// 31 events, and field round trips through memory would otherwise dominate its cost.
+    /// The statistics structs are updated in place through references (copying them into locals
+    /// measured slower, most of all for the single event of the direct path); the scalar minima,
+    /// maxima and last start live in locals for the loop and are written back once.
     /// </summary>
-    private void Fold(ReadOnlySpan<Event> events)
+    private void Fold(ReadOnlySpan<TimedEvent> events)
     {
-        MeanAndVariance durations = default, gaps = default; // partials, merged at the end
-        MeanAndVarianceWeighted recentDuration = _recentDuration, recentGap = _recentGap;
+        ref MeanAndVariance durations = ref _duration;
+        ref MeanAndVariance gaps = ref _gap;
+        ref MeanAndVarianceWeighted recentDuration = ref _recentDuration;
+        ref MeanAndVarianceWeighted recentGap = ref _recentGap;
         long minDuration = _minDuration, maxDuration = _maxDuration;
         long minGap = _minGap, maxGap = _maxGap;
         long lastEventStart = _lastEventStart;
         bool hasLastEvent = _duration.Count != 0;
-        foreach (Event e in events)
+        try
         {
-            long duration = e.End - e.Start;
-            durations.Update(duration);
-            recentDuration.Update(duration);
-            minDuration = Math.Min(minDuration, duration);
-            maxDuration = Math.Max(maxDuration, duration);
-            _quantiles.Update((ulong)duration);
+            foreach (TimedEvent e in events)
+            {
+                long duration = e.End - e.Start;
+                durations.Update(duration);
+                recentDuration.Update(Math.Min(duration, MaxRecentSample));
+                minDuration = Math.Min(minDuration, duration);
+                maxDuration = Math.Max(maxDuration, duration);
+                _quantiles.Update((ulong)duration);
 
-            if (!hasLastEvent)
-            {
-                hasLastEvent = true;
-                lastEventStart = e.Start;
-            }
-            else if (e.Start >= lastEventStart)
-            {
-                long gap = e.Start - lastEventStart;
-                gaps.Update(gap);
-                recentGap.Update(gap);
-                minGap = Math.Min(minGap, gap);
-                maxGap = Math.Max(maxGap, gap);
-                lastEventStart = e.Start;
+                if (!hasLastEvent)
+                {
+                    hasLastEvent = true;
+                    lastEventStart = e.Start;
+                }
+                else if (e.Start >= lastEventStart)
+                {
+                    long gap = e.Start - lastEventStart;
+                    gaps.Update(gap);
+                    recentGap.Update(Math.Min(gap, MaxRecentSample));
+                    minGap = Math.Min(minGap, gap);
+                    maxGap = Math.Max(maxGap, gap);
+                    lastEventStart = e.Start;
+                }
             }
         }
-
-        _duration.Merge(durations);
-        _gap.Merge(gaps);
-        _recentDuration = recentDuration;
-        _recentGap = recentGap;
-        _minDuration = minDuration;
-        _maxDuration = maxDuration;
-        _minGap = minGap;
-        _maxGap = maxGap;
-        _lastEventStart = lastEventStart;
+        finally
+        {
+            // Also when an update overflows: the events already folded stay consistent.
+            _minDuration = minDuration;
+            _maxDuration = maxDuration;
+            _minGap = minGap;
+            _maxGap = maxGap;
+            _lastEventStart = lastEventStart;
+        }
     }
 
     private TimeStatsSnapshot CreateSnapshot()
@@ -294,6 +315,10 @@ public sealed partial class TimeStats
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowEndBeforeStart(long start, long end) =>
-        throw new ArgumentException($"The event ends ({end}) before it starts ({start}).", nameof(end) + "Timestamp");
+    private static void ThrowInvalidInterval(long start, long end) =>
+        throw new ArgumentException(
+            end < start
+                ? $"The event ends ({end}) before it starts ({start})."
+                : $"The event from {start} to {end} lasts more than {long.MaxValue} ticks.",
+            nameof(end) + "Timestamp");
 }
