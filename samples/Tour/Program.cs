@@ -5,5 +5,6 @@ Console.WriteLine($"Primitives tour on {Environment.ProcessorCount} processors, 
 StatisticsTour.Run();
 CountersTour.Run();
 await ClosuresTour.RunAsync();
+await LockingTour.RunAsync();
 Console.WriteLine();
 Console.WriteLine("tour complete");
