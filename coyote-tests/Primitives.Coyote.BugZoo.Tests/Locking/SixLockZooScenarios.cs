@@ -20,14 +20,18 @@ internal static class SixLockZooScenarios
         return body();
     }
 
-    // Bug 1 (handoff flag published before the unlink) is not in this zoo: the mutant publishes the
-    // flag and unlinks under the wait-list lock with no scheduling point in between (Unlink is plain
-    // field writes), so under Coyote's sequentially consistent interleavings the unlink is always
-    // complete before the waiter can see the flag. The bug needs store reordering: it is shown on
-    // the explicit store-buffer model instead (memory.handoff.pso-plain-store in the Coyote tests).
-    // Tried and not found: rewriting the mutant build with memory locations and Coyote's
-    // memory-access interleaving on a record-reuse scenario (now sixlock.handoff.record-reused-on-
-    // next-lock, a must-pass test of the real code): 3 x 2,000 random + the CI plan, no bug.
+    // Bug 1: the handoff flag is published before the unlink; the waiter reuses its per-thread
+    // record on its next lock while the waker still unlinks it from this one, and the waiter queued
+    // behind it falls off the list. In the mutant an explicit Thread.Yield between the publish and the
+    // unlink stands for the unlink's stores landing after the flag (store reordering, which Coyote's
+    // sequentially consistent interleavings do not produce by themselves); the real code publishes
+    // after the unlink and passes the same scenario. The ordering itself is also shown on the explicit
+    // store-buffer model (memory.handoff.pso-plain-store in the Coyote tests).
+    [CoyoteScenario("zoo.sixlock.handoff-flag-before-unlink", ExpectedError = Deadlock, Iterations = 1_000)]
+    public static Task HandoffFlagBeforeUnlink() => With(SixLockMutants.HandoffFlagBeforeUnlink, Scenarios.WaiterRecordReusedAfterHandoff);
+
+    [CoyoteScenario("zoo.sixlock.handoff-flag-before-unlink.baseline", Iterations = 100)]
+    public static Task HandoffFlagBeforeUnlinkBaseline() => With(null, Scenarios.WaiterRecordReusedAfterHandoff);
 
     // Bug 2: per-CPU read trylock checks the waiting-write bit before decrementing its slot.
     [CoyoteScenario("zoo.sixlock.percpu-trylock-lost-wakeup", ExpectedError = Deadlock, Iterations = 1_000)]

@@ -6,6 +6,11 @@ namespace Primitives.Coyote.BugZoo.Locking;
 public sealed class SixLockZooTests(ITestOutputHelper output, BugZooTable table) : BugZooTestBase(output, table)
 {
     [Fact]
+    public void TestFindsHandoffFlagPublishedBeforeUnlink() => this.Zoo(
+        SixLockMutants.HandoffFlagBeforeUnlink, "handoff flag published before the unlink; the waiter reuses its record (Aug 2023)",
+        SixLockZooScenarios.HandoffFlagBeforeUnlink, SixLockZooScenarios.HandoffFlagBeforeUnlinkBaseline);
+
+    [Fact]
     public void TestFindsPerCpuTrylockLostWakeup() => this.Zoo(
         SixLockMutants.PerCpuTrylockLostWakeup, "per-CPU read trylock checks waiters before its decrement (Nov 2023)",
         SixLockZooScenarios.PerCpuTrylockLostWakeup, SixLockZooScenarios.PerCpuTrylockLostWakeupBaseline);

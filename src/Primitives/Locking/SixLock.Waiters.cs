@@ -384,8 +384,12 @@ public sealed partial class SixLock
                     // Mutant (2023 review of six.c: lock_acquired set with a plain store after a
                     // compiler barrier): the flag is published before the unlink. The waiter sees it,
                     // returns and reuses its record (Prepare clears Next) while we still unlink it:
-                    // the waiters behind it fall off the list.
+                    // the waiters behind it fall off the list. The yield stands for the unlink's
+                    // stores becoming visible after the flag (what the plain store allowed on weakly
+                    // ordered CPUs): Coyote explores interleavings, not store reordering, so the
+                    // window the hardware opened has to be opened explicitly for it to be explored.
                     Volatile.Write(ref w.Acquired, 1);
+                    Thread.Yield();
                     Unlink(w);
                 }
                 else
