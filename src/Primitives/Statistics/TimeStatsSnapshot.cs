@@ -42,8 +42,9 @@ public sealed class TimeStatsSnapshot
     public DurationSummary Gap { get; }
 
     /// <summary>
-    /// Estimates of the k/16 quantiles of the durations for k = 1..15, ascending, in nanoseconds;
-    /// empty before the first event. See <see cref="TimeStats"/> for the estimator and its accuracy.
+    /// Estimates of the k/16 quantiles of the durations for k = 1..15, in nanoseconds, non-decreasing
+    /// (the estimates are sorted: see <see cref="TimeStats"/>); empty before the first event. See
+    /// <see cref="TimeStats"/> for the estimator and its accuracy.
     /// </summary>
     public IReadOnlyList<long> Quantiles { get; }
 
