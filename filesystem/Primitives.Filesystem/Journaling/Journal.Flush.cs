@@ -98,6 +98,43 @@ public sealed partial class Journal
         }
     }
 
+    /// <summary>
+    /// When reclaim has released sequences that the on-disk last_seq still covers, and writing a
+    /// new last_seq would free a region: makes the first entry whose write has not started a
+    /// flush entry (opening one in the kept slack if none), and returns its sequence for a
+    /// background flush to wait on; 0 when not needed or already on its way. Caller holds the lock.
+    /// </summary>
+    private long RequestLastSeqUpdate()
+    {
+        Debug.Assert(Monitor.IsEntered(_lock));
+        if (!LastSeqUpdateWouldFreeSpace() || _lastSeqUpdateSeq > _durableSeq)
+        {
+            return 0;
+        }
+
+        long target = _writeStartedSeq + 1;
+        if (target > _curSeq)
+        {
+            if (new JournalReservationState(Interlocked.Read(ref _state)).IsOpen || !OpenEntry(0, useSlack: true))
+            {
+                return 0;
+            }
+
+            target = _curSeq;
+        }
+
+        _buffers[target & (BufferCount - 1)].FlushRequested = true;
+        if (target == _curSeq && _writeStartedSeq == _writtenSeq)
+        {
+            CloseEntry(target);
+        }
+
+        _lastSeqUpdateSeq = target;
+        return target;
+    }
+
+    private long _lastSeqUpdateSeq;
+
     /// <summary>Starts a flush of <paramref name="seq"/> nobody awaits (it writes a new last_seq to free space); a failure fails the journal anyway.</summary>
     private void StartBackgroundFlush(long seq)
     {

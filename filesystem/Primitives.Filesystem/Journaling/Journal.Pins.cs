@@ -306,7 +306,14 @@ public sealed partial class Journal
     /// <param name="cancellationToken">Cancels between callbacks.</param>
     /// <exception cref="InvalidOperationException">A pin's flush completed without dropping or moving the pin.</exception>
     /// <remarks>Thread safety: safe from any thread; callbacks run on the calling task, outside the journal's locks.</remarks>
-    public async Task FlushPinsAsync(long seq, CancellationToken cancellationToken = default)
+    public Task FlushPinsAsync(long seq, CancellationToken cancellationToken = default) => FlushPinsCoreAsync(seq, singlePass: false, cancellationToken);
+
+    /// <summary>
+    /// The reclaim pass. <paramref name="singlePass"/> (background reclaim): call each pin's flush
+    /// once and return; a pin still there afterwards is left for the next pass (its object may
+    /// complete the write later). Otherwise repeat until no pin is left up to <paramref name="seq"/>.
+    /// </summary>
+    private async Task FlushPinsCoreAsync(long seq, bool singlePass, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -335,11 +342,16 @@ public sealed partial class Journal
                 if (pin.Owner == this && pin.Seq == pinSeq)
                 {
                     await pin.RequestFlushAsync(pinSeq, cancellationToken).ConfigureAwait(false);
-                    if (pin.Owner == this && pin.Seq == pinSeq)
+                    if (!singlePass && pin.Owner == this && pin.Seq == pinSeq)
                     {
                         throw new InvalidOperationException($"{pin.GetType().Name}.FlushAsync for sequence {pinSeq} completed without dropping or moving the pin");
                     }
                 }
+            }
+
+            if (singlePass)
+            {
+                return;
             }
         }
     }
@@ -361,7 +373,7 @@ public sealed partial class Journal
         {
             try
             {
-                await FlushPinsAsync(target).ConfigureAwait(false);
+                await FlushPinsCoreAsync(target, singlePass: true, CancellationToken.None).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // a failed pin flush means space cannot be freed: it stops the journal, reported to every waiter
             catch (Exception ex)
@@ -371,8 +383,9 @@ public sealed partial class Journal
             }
             finally
             {
+                // No signal here: progress (a pin dropped, the front popped) signals by itself;
+                // waking reservers without progress would only kick another pass at once.
                 Volatile.Write(ref _reclaimRunning, 0);
-                Signal();
             }
         });
     }

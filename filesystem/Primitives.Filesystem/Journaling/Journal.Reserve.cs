@@ -106,7 +106,7 @@ public sealed partial class Journal
     private SlowPathResult ReserveSlow(int bytes)
     {
         bool kickReclaim = false;
-        bool requestLastSeqUpdate = false;
+        long lastSeqUpdate = 0;
         SlowPathResult result;
         lock (_lock)
         {
@@ -147,14 +147,14 @@ public sealed partial class Journal
             {
                 // Full: writes in flight will free buffers; reclaim frees space and FIFO slots.
                 kickReclaim = true;
-                requestLastSeqUpdate = LastSeqUpdateWouldFreeSpace();
+                lastSeqUpdate = RequestLastSeqUpdate();
                 result = SlowPathResult.Wait;
             }
         }
 
-        if (requestLastSeqUpdate)
+        if (lastSeqUpdate != 0)
         {
-            StartBackgroundFlush(Volatile.Read(ref _curSeq));
+            StartBackgroundFlush(lastSeqUpdate);
         }
 
         if (kickReclaim)
