@@ -21,10 +21,17 @@ public sealed partial class Journal
     {
         ValidateFlushSeq(seq);
         long start = Stopwatch.GetTimestamp();
-        while (Volatile.Read(ref _durableSeq) < seq)
+        while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            // The version is read before the condition: a change after the check bumps it, so
+            // the wait below cannot miss it.
             long version = Volatile.Read(ref _version);
+            if (Volatile.Read(ref _durableSeq) >= seq)
+            {
+                break;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
             RequestFlush(seq);
             using (cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static s => ((Journal)s!).Signal(), this) : default)
             {
@@ -43,9 +50,14 @@ public sealed partial class Journal
     {
         ValidateFlushSeq(seq);
         long start = Stopwatch.GetTimestamp();
-        while (Volatile.Read(ref _durableSeq) < seq)
+        while (true)
         {
-            long version = Volatile.Read(ref _version);
+            long version = Volatile.Read(ref _version); // before the condition (see FlushAsync)
+            if (Volatile.Read(ref _durableSeq) >= seq)
+            {
+                break;
+            }
+
             RequestFlush(seq);
             _waiters.WaitUntil(() => Volatile.Read(ref _version) != version);
         }
@@ -69,6 +81,22 @@ public sealed partial class Journal
     /// </summary>
     private void RequestFlush(long seq)
     {
+        bool needSpace = false;
+        long lastSeqUpdate = 0;
+        RequestFlushLocked(seq, ref needSpace, ref lastSeqUpdate);
+        if (lastSeqUpdate != 0)
+        {
+            StartBackgroundFlush(lastSeqUpdate);
+        }
+
+        if (needSpace)
+        {
+            KickReclaim();
+        }
+    }
+
+    private void RequestFlushLocked(long seq, ref bool needSpace, ref long lastSeqUpdate)
+    {
         lock (_lock)
         {
             ThrowIfFailed();
@@ -81,9 +109,17 @@ public sealed partial class Journal
             if (target > _curSeq)
             {
                 // Everything up to seq is written or being written without a flush.
-                if (new JournalReservationState(Interlocked.Read(ref _state)).IsOpen || !OpenEntry(0, useSlack: true))
+                if (new JournalReservationState(Interlocked.Read(ref _state)).IsOpen)
                 {
-                    return; // no buffer or space right now: the next change retries
+                    return;
+                }
+
+                if (!OpenEntry(0, EntryKind.FlushOnly))
+                {
+                    // No space: as for a blocked reservation, reclaim and a last_seq update make room.
+                    needSpace = true;
+                    lastSeqUpdate = RequestLastSeqUpdate();
+                    return;
                 }
 
                 target = _curSeq;
@@ -115,7 +151,7 @@ public sealed partial class Journal
         long target = _writeStartedSeq + 1;
         if (target > _curSeq)
         {
-            if (new JournalReservationState(Interlocked.Read(ref _state)).IsOpen || !OpenEntry(0, useSlack: true))
+            if (new JournalReservationState(Interlocked.Read(ref _state)).IsOpen || !OpenEntry(0, EntryKind.LastSeqUpdate))
             {
                 return 0;
             }
@@ -240,10 +276,11 @@ public sealed partial class Journal
         long final;
         while (true)
         {
+            long version = Volatile.Read(ref _version);
             lock (_lock)
             {
                 ThrowIfFailed();
-                if (OpenEntry(0, useSlack: true))
+                if (OpenEntry(0, EntryKind.LastSeqUpdate))
                 {
                     final = _curSeq;
                     _buffers[final & (BufferCount - 1)].FlushRequested = true;
@@ -256,7 +293,6 @@ public sealed partial class Journal
                 }
             }
 
-            long version = Volatile.Read(ref _version);
             await _waiters.WaitUntilAsync(() => Volatile.Read(ref _version) != version).ConfigureAwait(false);
         }
 

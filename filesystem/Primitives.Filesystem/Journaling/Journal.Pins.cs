@@ -247,7 +247,7 @@ public sealed partial class Journal
 
         if (seq < _lastSeq)
         {
-            if (JournalMutants.OldPinLifetime)
+            if (_mutantOldPinLifetime)
             {
                 return false; // mutant: the pre-fix code skipped a reclaimed sequence silently
             }
@@ -357,36 +357,50 @@ public sealed partial class Journal
     }
 
     /// <summary>
-    /// Starts a background reclaim pass (if none runs) that flushes the pins of the oldest half of
-    /// the needed sequences, so reservations waiting for space can proceed.
+    /// Asks for a background reclaim pass that flushes the pins of the oldest half of the needed
+    /// sequences, so reservations waiting for space can proceed. One pass runs at a time; a
+    /// request that arrives while one runs makes it run again (a request is never dropped: the
+    /// requester waits for a change that only the pass may bring).
     /// </summary>
     private void KickReclaim()
     {
-        if (Interlocked.CompareExchange(ref _reclaimRunning, 1, 0) != 0)
+        Interlocked.Exchange(ref _reclaimWanted, 1);
+        if (Interlocked.CompareExchange(ref _reclaimRunning, 1, 0) == 0)
         {
-            return;
+            _ = Task.Run(ReclaimLoopAsync);
         }
+    }
 
-        long last = Volatile.Read(ref _lastSeq);
-        long target = last + Math.Max(0, (Volatile.Read(ref _curSeq) - last) / 2);
-        _ = Task.Run(async () =>
+    private int _reclaimWanted;
+
+    private async Task ReclaimLoopAsync()
+    {
+        while (true)
         {
-            try
+            while (Interlocked.Exchange(ref _reclaimWanted, 0) == 1)
             {
-                await FlushPinsCoreAsync(target, singlePass: true, CancellationToken.None).ConfigureAwait(false);
-            }
+                long last = Volatile.Read(ref _lastSeq);
+                long target = last + Math.Max(0, (Volatile.Read(ref _curSeq) - last) / 2);
+                try
+                {
+                    await FlushPinsCoreAsync(target, singlePass: true, CancellationToken.None).ConfigureAwait(false);
+                }
 #pragma warning disable CA1031 // a failed pin flush means space cannot be freed: it stops the journal, reported to every waiter
-            catch (Exception ex)
+                catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                Fail(new FilesystemException($"journal reclaim failed: a pinned object could not be flushed: {ex.Message}", ex));
+                {
+                    Fail(new FilesystemException($"journal reclaim failed: a pinned object could not be flushed: {ex.Message}", ex));
+                }
             }
-            finally
+
+            // No signal here: progress (a pin dropped, the front popped) signals by itself.
+            // Stop, unless a request slipped in between the last check and the stop (then it
+            // saw the pass running and left the work to it).
+            Volatile.Write(ref _reclaimRunning, 0);
+            if (Volatile.Read(ref _reclaimWanted) == 0 || Interlocked.CompareExchange(ref _reclaimRunning, 1, 0) != 0)
             {
-                // No signal here: progress (a pin dropped, the front popped) signals by itself;
-                // waking reservers without progress would only kick another pass at once.
-                Volatile.Write(ref _reclaimRunning, 0);
+                return;
             }
-        });
+        }
     }
 }

@@ -26,12 +26,12 @@ public sealed partial class Journal
         ValidateReservation(bytes);
         while (true)
         {
+            long version = Volatile.Read(ref _version); // before the attempt: a change after it bumps the version
             if (TryReserveFast(bytes) is { } reservation)
             {
                 return reservation;
             }
 
-            long version = Volatile.Read(ref _version);
             if (ReserveSlow(bytes) == SlowPathResult.Wait)
             {
                 _waiters.WaitUntil(() => Volatile.Read(ref _version) != version);
@@ -52,13 +52,13 @@ public sealed partial class Journal
         ValidateReservation(bytes);
         while (true)
         {
+            long version = Volatile.Read(ref _version); // before the attempt: a change after it bumps the version
             if (TryReserveFast(bytes) is { } reservation)
             {
                 return reservation;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            long version = Volatile.Read(ref _version);
             if (ReserveSlow(bytes) == SlowPathResult.Wait)
             {
                 using (cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static s => ((Journal)s!).Signal(), this) : default)
@@ -139,7 +139,7 @@ public sealed partial class Journal
                 CloseEntry(_curSeq);
             }
 
-            if (OpenEntry(bytes, useSlack: false))
+            if (OpenEntry(bytes, EntryKind.Reservations))
             {
                 result = SlowPathResult.Retry;
             }
@@ -171,7 +171,7 @@ public sealed partial class Journal
     /// its buffer count with the open entry's reference (dropped when it closes). Caller holds the
     /// lock; the current entry is closed.
     /// </summary>
-    private bool OpenEntry(int minReserveBytes, bool useSlack)
+    private bool OpenEntry(int minReserveBytes, EntryKind kind)
     {
         Debug.Assert(Monitor.IsEntered(_lock));
         var state = new JournalReservationState(Interlocked.Read(ref _state));
@@ -183,14 +183,17 @@ public sealed partial class Journal
         }
 
         int hook = _options.HookReserveBytes;
-        if (!TryPlace(JournalEntryFormat.HeaderSize + hook + minReserveBytes, useSlack, out int region, out long regionOffset, out int capacity))
+        if (!TryPlace(JournalEntryFormat.HeaderSize + hook + minReserveBytes, kind, out int region, out long regionOffset, out int capacity))
         {
             return false;
         }
 
         JournalBuffer buffer = _buffers[seq & (BufferCount - 1)];
         Debug.Assert(state.Count(buffer.Index) == 0, "the buffer of an entry written has no references");
-        buffer.Reset(seq, _lastOpenedSeq, region, regionOffset, _regions[region].Offset + regionOffset, Math.Min(capacity - JournalEntryFormat.HeaderSize - hook, JournalReservationState.MaxOffset));
+        // Reservations never join an entry opened for a flush or a last_seq update: it was placed
+        // in kept space (a reserver finding it closes it and opens its own entry, or waits).
+        int reserveCapacity = kind == EntryKind.Reservations ? Math.Min(capacity - JournalEntryFormat.HeaderSize - hook, JournalReservationState.MaxOffset) : 0;
+        buffer.Reset(seq, _lastOpenedSeq, region, regionOffset, _regions[region].Offset + regionOffset, reserveCapacity);
         _writeRegion = region;
         _writeOffset = regionOffset;
         _regionMaxSeq[region] = Math.Max(_regionMaxSeq[region], seq);
@@ -272,7 +275,7 @@ public sealed partial class Journal
         buffer.Used = state.Offset;
         _writeOffset = buffer.RegionOffset + RoundUp(JournalEntryFormat.HeaderSize + buffer.Used + _options.HookReserveBytes, _blockSize);
 
-        if (JournalMutants.OldPinLifetime)
+        if (_mutantOldPinLifetime)
         {
             // Mutant (seed 003 before the fix): the pin reference ends with the open entry.
             PutPin(seq);

@@ -11,11 +11,30 @@ public sealed partial class Journal
     private long _writeOffset;   // byte offset inside _writeRegion
 
     /// <summary>
-    /// Space that entries holding reservations leave free: one entry of header and hook records.
-    /// Only an entry opened to flush (which may carry a new last_seq) may use it, so the journal
-    /// can always write the entry that frees space, however full it is.
+    /// The size of the smallest entry (header and hook records, one block or more). Space is
+    /// kept in two levels of this size so the journal can always write the entry that frees
+    /// space, however full it is: an entry for reservations leaves two behind it, an entry opened
+    /// only to be flushed leaves one, and only an entry that carries a last_seq that frees a
+    /// region (<see cref="EntryKind.LastSeqUpdate"/>) may use the last one. Without the middle
+    /// level, flush-only entries written while nothing could be reclaimed would use up the reserve,
+    /// and once pins drop there would be no room to record the new last_seq (a deadlock Coyote found).
     /// </summary>
     private readonly int _slackBytes;
+
+    /// <summary>Why an entry is opened: decides how much space it must leave behind, and whether reservations may join it.</summary>
+    private enum EntryKind
+    {
+        Reservations,  // leaves 2 x slack; reservations fill it
+        FlushOnly,     // leaves 1 x slack; opened for a flush when every entry is already written
+        LastSeqUpdate, // leaves nothing; opened to write a last_seq that frees a region
+    }
+
+    private int SpaceLeftBehind(EntryKind kind) => kind switch
+    {
+        EntryKind.Reservations => 2 * _slackBytes,
+        EntryKind.FlushOnly => _slackBytes,
+        _ => 0,
+    };
 
     private static JournalRegion[] ValidateGeometry(BlockDevice device, IReadOnlyList<JournalRegion> regions, int blockSize)
     {
@@ -69,20 +88,20 @@ public sealed partial class Journal
     /// <summary>
     /// Finds room for a new entry of at least <paramref name="minBytes"/> bytes (header, records
     /// and hook reserve): in the rest of the current region, else at the start of the next region
-    /// if it is free. An entry for reservations must leave <see cref="_slackBytes"/> free behind it
-    /// (see there); its capacity is as large as that allows, up to the maximum entry size.
-    /// Caller holds the lock.
+    /// if it is free. The entry must leave <see cref="SpaceLeftBehind"/> free after it (in its
+    /// region's tail, or a free next region); its capacity is as large as that allows, up to the
+    /// maximum entry size. Caller holds the lock.
     /// </summary>
-    private bool TryPlace(int minBytes, bool useSlack, out int region, out long regionOffset, out int capacity)
+    private bool TryPlace(int minBytes, EntryKind kind, out int region, out long regionOffset, out int capacity)
     {
-        int maxEntry = _buffers[0].Data.Length;
+        int behind = SpaceLeftBehind(kind);
+        int need = RoundUp(minBytes, _blockSize);
         region = _writeRegion;
         regionOffset = _writeOffset;
-        long need = RoundUp((long)minBytes, _blockSize);
-        if (_regions[region].Length - regionOffset < need)
+        if (!Fits(region, regionOffset, need, behind))
         {
             int next = NextRegion(region);
-            if (!IsRegionFree(next) || _regions[next].Length < need)
+            if (!IsRegionFree(next) || !Fits(next, 0, need, behind))
             {
                 capacity = 0;
                 return false;
@@ -93,26 +112,28 @@ public sealed partial class Journal
         }
 
         long room = _regions[region].Length - regionOffset;
-        capacity = (int)Math.Min(maxEntry, room);
-        if (!useSlack)
+        capacity = (int)Math.Min(_buffers[0].Data.Length, room);
+        if (room - capacity < behind && !FreeAfter(region, behind))
         {
-            // What stays free after this entry at full capacity: the region's tail, or the next
-            // region when it is free (and is not the one this entry leaves behind).
-            int after = NextRegion(region);
-            bool nextFree = after != _writeRegion && _regionMaxSeq[after] < _lastSeqOnDisk && after != region;
-            if (room - capacity < _slackBytes && !nextFree)
-            {
-                capacity = (int)Math.Min(capacity, room - _slackBytes);
-            }
-
-            if (capacity < need)
-            {
-                return false;
-            }
+            capacity = (int)(room - behind);
         }
 
         capacity = capacity / _blockSize * _blockSize;
         return capacity >= need;
+    }
+
+    /// <summary>Whether an entry of <paramref name="need"/> bytes at <paramref name="offset"/> of <paramref name="region"/> leaves <paramref name="behind"/> bytes free after it.</summary>
+    private bool Fits(int region, long offset, int need, int behind)
+    {
+        long room = _regions[region].Length - offset;
+        return room >= need && (room - need >= behind || FreeAfter(region, behind));
+    }
+
+    /// <summary>Whether the region after <paramref name="region"/> is free and holds at least <paramref name="bytes"/>.</summary>
+    private bool FreeAfter(int region, int bytes)
+    {
+        int after = NextRegion(region);
+        return after != region && IsRegionFree(after) && _regions[after].Length >= bytes;
     }
 
     /// <summary>

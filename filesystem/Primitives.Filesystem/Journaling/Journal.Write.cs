@@ -202,6 +202,16 @@ public sealed partial class Journal
         long durable = 0;
         WriteTime.Record(buffer.WriteStartTimestamp, Stopwatch.GetTimestamp());
         Interlocked.Increment(ref _entriesWritten);
+
+        // The buffer's pin reference, taken when the entry opened: dropped here, once the last
+        // reservation is released and the entry written (the seed-003 fix), and before the write
+        // is published as written or durable, so whoever sees the sequence durable also sees its
+        // buffer no longer holding last_seq back.
+        if (!_mutantOldPinLifetime)
+        {
+            PutPin(seq);
+        }
+
         lock (_lock)
         {
             Volatile.Write(ref _writtenSeq, seq);
@@ -231,11 +241,6 @@ public sealed partial class Journal
             {
                 CloseEntry(_curSeq);
             }
-        }
-
-        if (!JournalMutants.OldPinLifetime)
-        {
-            PutPin(seq); // the buffer's pin reference, taken when the entry opened
         }
 
         Signal();

@@ -45,6 +45,7 @@ public sealed partial class Journal
     private readonly IClosureExecutor _executor;
     private readonly JournalBuffer[] _buffers;
     private readonly JournalEntryAppender _appender = new();
+    private readonly bool _mutantOldPinLifetime; // bug zoo only (JournalMutants): false in every normal journal
 
     /// <summary>The reservation word (see <see cref="JournalReservationState"/> for the layout). Every change is an <see cref="Interlocked"/> operation, a full fence.</summary>
     private long _state;
@@ -79,6 +80,7 @@ public sealed partial class Journal
         _blockSize = blockSize;
         _options = options;
         _executor = options.Executor ?? ClosureExecutors.ThreadPool;
+        _mutantOldPinLifetime = options.OldPinLifetimeMutant;
         int maxEntry = MaxEntryBytes(regions, options);
         _buffers = new JournalBuffer[BufferCount];
         for (int i = 0; i < BufferCount; i++)

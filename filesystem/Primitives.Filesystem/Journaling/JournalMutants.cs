@@ -2,10 +2,11 @@ namespace Primitives.Filesystem.Journaling;
 
 /// <summary>
 /// The bug-zoo switch of the journal: restores the pre-fix behaviour of the seed-003 journal race
-/// for the Coyote test that must find it. Off in every normal run; a test sets
-/// <see cref="OldPinLifetime"/> (or the environment variable <c>PRIMITIVES_JOURNAL_MUTANT=OldPinLifetime</c>
-/// does, read once at start). Checked only at the two mutated sites, so the cost when off is one
-/// static field read.
+/// for the Coyote test that must find it. Off in every normal run. A test turns it on for one
+/// journal with the internal <c>JournalOptions.OldPinLifetimeMutant</c> (so tests running in
+/// parallel are unaffected); the environment variable <c>PRIMITIVES_JOURNAL_MUTANT=OldPinLifetime</c>
+/// turns it on for every journal of the process (read once). The journal copies it into a
+/// readonly field and checks it only at the mutated sites, so the cost when off is one field read.
 /// </summary>
 internal static class JournalMutants
 {
@@ -18,5 +19,5 @@ internal static class JournalMutants
     /// (drops the pin early), <c>Journal.OnWriteDone</c> (does not drop it again) and
     /// <c>Journal.PinAdd</c> (skips a reclaimed sequence silently instead of throwing).
     /// </summary>
-    public static bool OldPinLifetime = Environment.GetEnvironmentVariable("PRIMITIVES_JOURNAL_MUTANT") == nameof(OldPinLifetime);
+    public static readonly bool OldPinLifetime = Environment.GetEnvironmentVariable("PRIMITIVES_JOURNAL_MUTANT") == nameof(OldPinLifetime);
 }

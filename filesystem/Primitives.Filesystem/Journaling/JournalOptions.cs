@@ -45,6 +45,9 @@ public sealed class JournalOptions
     /// <summary>When frozen, reservations throw <see cref="JournalFrozenException"/> instead of waiting for <see cref="Journal.Unfreeze"/>.</summary>
     public bool ThrowWhenFrozen { get; init; }
 
+    /// <summary>Bug zoo: this journal runs the pre-fix seed-003 pin lifetime (see <see cref="JournalMutants.OldPinLifetime"/>).</summary>
+    internal bool OldPinLifetimeMutant { get; init; } = JournalMutants.OldPinLifetime;
+
     internal void Validate()
     {
         if (MaxEntrySize < 512 || MaxEntrySize > JournalReservationState.MaxOffset)
