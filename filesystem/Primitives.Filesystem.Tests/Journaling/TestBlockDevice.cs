@@ -5,11 +5,14 @@ namespace Primitives.Filesystem.Tests.Journaling;
 /// <summary>
 /// A small in-memory block device for the journal tests (private to this folder so the journal's
 /// tests do not depend on the storage branch): counts flushes and writes, can hold flushes at a
-/// gate, and can fail the next write.
+/// gate, can fail the next write, and keeps the image a crash would leave: everything covered by
+/// a completed flush, plus any subset of the writes since (<see cref="CrashImages"/>).
 /// </summary>
 internal sealed class TestBlockDevice(long size, int logicalBlockSize = 512) : BlockDevice
 {
     private readonly byte[] _data = new byte[size];
+    private readonly byte[] _durable = new byte[size];
+    private readonly List<(long Offset, byte[] Bytes)> _pending = [];
     private readonly object _gateLock = new();
     private TaskCompletionSource? _flushGate;
     private long _flushes;
@@ -81,6 +84,7 @@ internal sealed class TestBlockDevice(long size, int logicalBlockSize = 512) : B
         lock (_data)
         {
             buffer.Span.CopyTo(_data.AsSpan((int)offset));
+            _pending.Add((offset, buffer.ToArray()));
         }
 
         Interlocked.Increment(ref _writes);
@@ -90,6 +94,12 @@ internal sealed class TestBlockDevice(long size, int logicalBlockSize = 512) : B
     public override async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _flushes);
+        int covered;
+        lock (_data)
+        {
+            covered = _pending.Count; // a flush covers the writes completed before it started
+        }
+
         Task? gate;
         lock (_gateLock)
         {
@@ -102,6 +112,87 @@ internal sealed class TestBlockDevice(long size, int logicalBlockSize = 512) : B
             await gate.ConfigureAwait(false);
             Interlocked.Decrement(ref _waiting);
         }
+
+        lock (_data)
+        {
+            foreach ((long offset, byte[] bytes) in _pending.Take(covered))
+            {
+                bytes.CopyTo(_durable, offset);
+            }
+
+            _pending.RemoveRange(0, covered);
+        }
+    }
+
+    /// <summary>Writes since the last completed flush (what a crash may lose).</summary>
+    public int PendingWrites
+    {
+        get
+        {
+            lock (_data)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Images a crash now could leave: the durable image plus a subset of the pending writes
+    /// (every subset when there are few, else prefixes, single writes and their complements),
+    /// and torn variants in which only the first block of one pending write landed.
+    /// </summary>
+    public IEnumerable<(string Name, byte[] Image)> CrashImages()
+    {
+        byte[] durable;
+        (long Offset, byte[] Bytes)[] pending;
+        lock (_data)
+        {
+            durable = (byte[])_durable.Clone();
+            pending = [.. _pending];
+        }
+
+        IEnumerable<int> masks = pending.Length <= 8
+            ? Enumerable.Range(0, 1 << pending.Length)
+            : Enumerable.Range(0, pending.Length + 1).Select(n => (1 << n) - 1)
+                .Concat(Enumerable.Range(0, pending.Length).Select(i => 1 << i))
+                .Concat(Enumerable.Range(0, pending.Length).Select(i => ((1 << pending.Length) - 1) & ~(1 << i)));
+        foreach (int mask in masks.Distinct())
+        {
+            byte[] image = (byte[])durable.Clone();
+            for (int i = 0; i < pending.Length; i++)
+            {
+                if ((mask & (1 << i)) != 0)
+                {
+                    pending[i].Bytes.CopyTo(image, pending[i].Offset);
+                }
+            }
+
+            yield return ($"subset {Convert.ToString(mask, 2)} of {pending.Length}", image);
+        }
+
+        for (int torn = 0; torn < pending.Length; torn++)
+        {
+            if (pending[torn].Bytes.Length > logicalBlockSize)
+            {
+                byte[] image = (byte[])durable.Clone();
+                for (int i = 0; i < torn; i++)
+                {
+                    pending[i].Bytes.CopyTo(image, pending[i].Offset);
+                }
+
+                pending[torn].Bytes.AsSpan(0, logicalBlockSize).CopyTo(image.AsSpan((int)pending[torn].Offset));
+                yield return ($"writes before {torn} and the first block of {torn}", image);
+            }
+        }
+    }
+
+    /// <summary>A new device holding <paramref name="image"/> as both its contents and its durable image.</summary>
+    public static TestBlockDevice FromImage(byte[] image, int logicalBlockSize = 512)
+    {
+        var device = new TestBlockDevice(image.Length, logicalBlockSize);
+        image.CopyTo(device._data, 0);
+        image.CopyTo(device._durable, 0);
+        return device;
     }
 
     public override ValueTask DiscardAsync(long offset, long length, CancellationToken cancellationToken = default)

@@ -90,7 +90,9 @@ public sealed partial class Journal
 
         _regionMaxSeq = new long[regions.Length];
         _slackBytes = RoundUp(JournalEntryFormat.HeaderSize + options.HookReserveBytes, blockSize);
-        MaxReservationBytes = (int)Math.Min(maxEntry, MinRegionLength(regions) - _slackBytes) - JournalEntryFormat.HeaderSize - options.HookReserveBytes;
+        // The largest entry that fits in an empty region while leaving the kept space (two
+        // smallest entries) behind it, so any valid reservation eventually fits.
+        MaxReservationBytes = (int)Math.Min(maxEntry, (MinRegionLength(regions) - (2 * _slackBytes)) / blockSize * blockSize) - JournalEntryFormat.HeaderSize - options.HookReserveBytes;
         if (MaxReservationBytes < JournalEntryFormat.RecordHeaderSize)
         {
             throw new ArgumentException($"journal regions of {MinRegionLength(regions)} bytes leave no room for records (entry header {JournalEntryFormat.HeaderSize}, hook reserve {options.HookReserveBytes}, block {blockSize})", nameof(regions));
@@ -161,6 +163,9 @@ public sealed partial class Journal
 
     /// <summary>The last_seq of the newest durable flush entry: what a replay after a crash now would start from.</summary>
     public long LastSeqOnDisk => Volatile.Read(ref _lastSeqOnDisk);
+
+    /// <summary>Whether an entry is open for reservations now (a snapshot; for tests).</summary>
+    internal bool IsEntryOpen => new JournalReservationState(Interlocked.Read(ref _state)).IsOpen;
 
     /// <summary>The most bytes one reservation can take (records and their 5-byte headers).</summary>
     public int MaxReservationBytes { get; }
