@@ -37,7 +37,17 @@ internal static class JournalScenarios
     [CoyoteScenario("journal.pins.old-lifetime-mutant", ExpectedError = InvariantBroken, Iterations = 500)]
     public static Task OldPinLifetimeLosesADirtyObject() => RunTransactionsAgainstFlush(mutant: true);
 
-    private static async Task RunTransactionsAgainstFlush(bool mutant)
+    /// <summary>
+    /// The mutant again, checked only by its user-visible symptom (the direct pin-count check is
+    /// off): a dirty object whose sequence was reclaimed unflushed, a skipped pin set, or an
+    /// object left dirty at freeze, as the original report found it.
+    /// </summary>
+    [CoyoteScenario("journal.pins.old-lifetime-mutant.symptom", ExpectedError = Symptom, Iterations = 500)]
+    public static Task OldPinLifetimeShowsAsADirtyObjectLeftOver() => RunTransactionsAgainstFlush(mutant: true, checkPinCount: false);
+
+    public const string Symptom = "reclaimed while||left dirty at freeze||was skipped";
+
+    private static async Task RunTransactionsAgainstFlush(bool mutant, bool checkPinCount = true)
     {
         var device = new CoyoteBlockDevice(32768);
         Journal journal = OpenJournal(device, mutant);
@@ -49,7 +59,11 @@ internal static class JournalScenarios
             using JournalReservation res = await journal.ReserveAsync(Journal.RecordSize(8));
             res.Add(1, BitConverter.GetBytes((long)id));
             model.Dirtied(id, res.Seq); // the object now holds an update that only the journal has
-            Specification.Assert(journal.PinCount(res.Seq) > 0, $"pin count of seq {res.Seq} is zero while a reservation on it is outstanding");
+            if (checkPinCount)
+            {
+                Specification.Assert(journal.PinCount(res.Seq) > 0, $"pin count of seq {res.Seq} is zero while a reservation on it is outstanding");
+            }
+
             res.SetPin(model.Pins[id]);
             Specification.Assert(model.Pins[id].Seq != 0, $"the pin set of object {id} on seq {res.Seq} was skipped (last_seq {journal.LastSeq})");
         });
@@ -113,6 +127,53 @@ internal static class JournalScenarios
         Specification.Assert(replay.Newest is not null && replay.Newest.LastSeq == replay.Newest.Seq, $"after a clean shutdown the replay is {replay}");
     }
 
+    /// <summary>
+    /// Pin moves, drops and the slow reclaim pass race with new transactions: one object is
+    /// dirtied again in a newer entry (its pin moves forward) while a reclaim pass asks it to
+    /// flush (the object writes itself back under its own lock and drops the pin), and another
+    /// transaction and a flusher run alongside. No sequence is reclaimed while an object dirtied
+    /// in it is unwritten, and at freeze nothing is left dirty.
+    /// </summary>
+    [CoyoteScenario("journal.pins.move-drop-reclaim", Iterations = 200)]
+    public static async Task PinMovesAndDropsRaceWithReclaim()
+    {
+        var device = new CoyoteBlockDevice(32768);
+        Journal journal = OpenJournal(device, mutant: false);
+        var model = new DirtyModel(journal);
+        journal.OnSeqReclaimed = model.OnReclaimed;
+
+        Task Transaction(int id, int times) => Task.Run(async () =>
+        {
+            for (int i = 0; i < times; i++)
+            {
+                long seq;
+                using (JournalReservation res = await journal.ReserveAsync(Journal.RecordSize(8)))
+                {
+                    res.Add(1, BitConverter.GetBytes((long)id));
+                    model.DirtyAndPin(id, res);
+                    seq = res.Seq;
+                }
+
+                await journal.FlushAsync(seq);
+            }
+        });
+
+        Task Reclaimer() => Task.Run(async () =>
+        {
+            long seq = journal.CurrentSeq;
+            if (seq > 0)
+            {
+                await journal.FlushPinsAsync(seq);
+            }
+        });
+
+        await Task.WhenAll(new[] { Transaction(0, 2), Reclaimer(), Transaction(1, 1) });
+        await journal.FreezeAsync();
+        await journal.FlushPinsAsync(long.MaxValue);
+        model.AssertAllClean();
+        Specification.Assert(journal.LastSeq == journal.CurrentSeq + 1, $"after freeze and flushing every pin, last_seq {journal.LastSeq} is not past the current seq {journal.CurrentSeq}");
+    }
+
     /// <summary>The ghost model: which object is dirty at which sequence; pins whose flush cleans the object and drops the pin.</summary>
     private sealed class DirtyModel
     {
@@ -127,14 +188,33 @@ internal static class JournalScenarios
                 int id = i;
                 Pins[i] = new JournalPin((pin, _, _) =>
                 {
-                    _dirty.Remove(id); // written back
-                    _journal.PinDrop(pin);
+                    lock (Locks[id])
+                    {
+                        _dirty.Remove(id); // written back
+                        _journal.PinDrop(pin);
+                    }
+
                     return ValueTask.CompletedTask;
                 });
+                Locks[i] = new object();
             }
         }
 
         public JournalPin[] Pins { get; } = new JournalPin[16];
+
+        /// <summary>Each object's own lock: its update and its write-back (with the pin change) are atomic, as in a real cache.</summary>
+        public object[] Locks { get; } = new object[16];
+
+        /// <summary>Dirties object <paramref name="id"/> in the reservation's entry and moves its pin there.</summary>
+        public void DirtyAndPin(int id, JournalReservation res)
+        {
+            lock (Locks[id])
+            {
+                _dirty[id] = res.Seq;
+                res.SetPin(Pins[id]);
+                Specification.Assert(Pins[id].Seq == res.Seq, $"object {id}'s pin is on seq {Pins[id].Seq}, not on the entry {res.Seq} it was dirtied in");
+            }
+        }
 
         public void Dirtied(int id, long seq) => _dirty[id] = seq;
 

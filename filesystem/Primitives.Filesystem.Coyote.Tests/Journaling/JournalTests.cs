@@ -10,5 +10,11 @@ public sealed class JournalTests(ITestOutputHelper output) : CoyoteTestBase(outp
     public void TestFullRingBlocksReservationsUntilReclaimFreesSpace() => this.RunScenario(JournalScenarios.FullRingBlocksAndReclaims);
 
     [Fact]
+    public void TestPinMovesAndDropsRaceWithReclaim() => this.RunScenario(JournalScenarios.PinMovesAndDropsRaceWithReclaim);
+
+    [Fact]
     public void TestFindsSeed003OldPinLifetimeMutant() => this.RunScenario(JournalScenarios.OldPinLifetimeLosesADirtyObject);
+
+    [Fact]
+    public void TestFindsSeed003OldPinLifetimeMutantByItsSymptom() => this.RunScenario(JournalScenarios.OldPinLifetimeShowsAsADirtyObjectLeftOver);
 }
