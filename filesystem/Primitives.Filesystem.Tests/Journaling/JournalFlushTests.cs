@@ -178,6 +178,38 @@ public sealed class JournalFlushTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AbortStopsWithoutTouchingTheDeviceAgain()
+    {
+        JournalRegion[] regions = Regions(4, 16 * 1024);
+        var device = Device(regions);
+        var journal = Journal.Open(device, regions, Block, new JournalOptions { CommitDelay = TimeSpan.FromMilliseconds(1) });
+        long durable = Commit(journal, 1);
+        await journal.FlushAsync(durable);
+        long writesBefore = device.WriteCount;
+
+        device.CloseFlushGate();
+        long seq = Commit(journal, 2);
+        Task flush = journal.FlushAsync(seq);
+        SpinWait.SpinUntil(() => device.FlushesWaiting == 1, TimeSpan.FromSeconds(10)); // the entry's first flush is in flight
+        JournalReservation outstanding = journal.Reserve(8); // held across the abort
+        Task abort = journal.AbortAsync();
+        Assert.False(abort.IsCompleted); // the write pipeline is still in its device flush
+        device.OpenFlushGate();
+        await abort.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await Assert.ThrowsAsync<JournalShutdownException>(() => flush);
+        Assert.Equal(writesBefore, device.WriteCount); // the entry itself was never written
+        Assert.Throws<JournalShutdownException>(() => journal.Reserve(8));
+        outstanding.Dispose(); // releasing after an abort is harmless
+        Assert.Equal(writesBefore, device.WriteCount);
+
+        Assert.Equal(durable, journal.DurableSeq);
+        await journal.DisposeAsync(); // idempotent
+        JournalReplay replay = await Journal.ReadAsync(device, regions, Block);
+        Assert.Equal(durable, replay.Newest!.Seq);
+    }
+
+    [Fact]
     public async Task CommitDelayClosesAnIdleEntry()
     {
         JournalRegion[] regions = Regions(4, 16 * 1024);

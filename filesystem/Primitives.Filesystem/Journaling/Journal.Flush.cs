@@ -305,4 +305,42 @@ public sealed partial class Journal
 
         Signal();
     }
+
+    private bool _aborted;
+    private readonly CancellationTokenSource _stopTimers = new();
+
+    /// <summary>
+    /// Stops the journal without writing anything more (a failed mount being undone, or a
+    /// simulated crash): reservations, flushes and waiters fail with
+    /// <see cref="JournalShutdownException"/>, commit-delay timers stop, reclaim stops calling
+    /// pins, and the write in flight (if any) ends before its next device operation. The task
+    /// completes once no journal I/O is in flight; the device is not touched afterwards.
+    /// Idempotent; after a clean <see cref="ShutdownAsync"/> it only waits.
+    /// </summary>
+    /// <remarks>Thread safety: safe from any thread. Entries not yet durable are lost, as in a crash.</remarks>
+    public async Task AbortAsync()
+    {
+        lock (_lock)
+        {
+            _aborted = true;
+            _failure ??= new JournalShutdownException("the journal was aborted");
+            MarkStateError();
+        }
+
+        await _stopTimers.CancelAsync().ConfigureAwait(false);
+        Signal();
+        while (true)
+        {
+            long version = Volatile.Read(ref _version);
+            if (Volatile.Read(ref _writesInFlight) == 0)
+            {
+                return;
+            }
+
+            await _waiters.WaitUntilAsync(() => Volatile.Read(ref _version) != version).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The same as <see cref="AbortAsync"/> (a journal disposed without <see cref="ShutdownAsync"/> is a crash).</summary>
+    public ValueTask DisposeAsync() => new(AbortAsync());
 }

@@ -377,7 +377,7 @@ public sealed partial class Journal
     {
         while (true)
         {
-            while (Interlocked.Exchange(ref _reclaimWanted, 0) == 1)
+            while (Interlocked.Exchange(ref _reclaimWanted, 0) == 1 && !Volatile.Read(ref _aborted))
             {
                 long last = Volatile.Read(ref _lastSeq);
                 long target = last + Math.Max(0, (Volatile.Read(ref _curSeq) - last) / 2);

@@ -234,7 +234,15 @@ public sealed partial class Journal
 
     private async Task CloseAfterDelayAsync(long seq, TimeSpan delay)
     {
-        await Task.Delay(delay).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(delay, _stopTimers.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // aborted
+        }
+
         lock (_lock)
         {
             CloseEntry(seq);

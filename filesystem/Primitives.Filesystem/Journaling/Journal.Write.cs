@@ -41,11 +41,17 @@ public sealed partial class Journal
         }
 
         // The write is a chain of closure steps on the executor: [device flush], write, [device flush], done.
+        Interlocked.Increment(ref _writesInFlight);
         Closure.Call(closure => WriteBuildAndPreflush(closure, buffer), _executor);
     }
 
     private void WriteBuildAndPreflush(Closure closure, JournalBuffer buffer)
     {
+        if (StopIfAborted(closure))
+        {
+            return;
+        }
+
         buffer.WriteStartTimestamp = Stopwatch.GetTimestamp();
         int position = JournalEntryFormat.HeaderSize + buffer.Used;
         if (_options.EntryWriteHook is { } hook)
@@ -86,7 +92,7 @@ public sealed partial class Journal
 
     private void WriteEntry(Closure closure, JournalBuffer buffer)
     {
-        if (IoFailed(closure, buffer, "flush before"))
+        if (IoFailed(closure, buffer, "flush before") || StopIfAborted(closure))
         {
             return;
         }
@@ -98,7 +104,7 @@ public sealed partial class Journal
 
     private void WritePostflush(Closure closure, JournalBuffer buffer)
     {
-        if (IoFailed(closure, buffer, "write of"))
+        if (IoFailed(closure, buffer, "write of") || StopIfAborted(closure))
         {
             return;
         }
@@ -125,6 +131,28 @@ public sealed partial class Journal
 
         closure.Return();
         OnWriteDone(buffer);
+        EndWritePipeline();
+    }
+
+    /// <summary>After <see cref="AbortAsync"/>: ends the write pipeline before its next device operation.</summary>
+    private bool StopIfAborted(Closure closure)
+    {
+        if (!Volatile.Read(ref _aborted))
+        {
+            return false;
+        }
+
+        closure.Return();
+        EndWritePipeline();
+        return true;
+    }
+
+    private int _writesInFlight;
+
+    private void EndWritePipeline()
+    {
+        Interlocked.Decrement(ref _writesInFlight);
+        Signal(); // AbortAsync waits for the pipeline to end
     }
 
     private static void TrackIo(Closure closure, JournalBuffer buffer, Task io)
@@ -152,6 +180,7 @@ public sealed partial class Journal
     {
         closure.Return();
         Fail(error);
+        EndWritePipeline();
     }
 
     /// <summary>Stops the journal: every reservation, flush and waiter from now on throws <see cref="JournalShutdownException"/> carrying <paramref name="error"/>.</summary>

@@ -34,7 +34,7 @@ namespace Primitives.Filesystem.Journaling;
 /// the pin lock (a leaf); no device I/O and no callback runs under either.
 /// </para>
 /// </remarks>
-public sealed partial class Journal
+public sealed partial class Journal : IAsyncDisposable
 {
     private const int BufferCount = JournalReservationState.BufferCount;
 
