@@ -27,6 +27,7 @@ internal static class JournalScenarios
             PinFifoSize = 16,
             Executor = ClosureExecutors.TaskRun,
             OldPinLifetimeMutant = mutant,
+            ReclaimReserveBytes = 1024,
         });
 
     /// <summary>Two transactions, a concurrent flusher (closes the open entry), then freeze: the fixed journal.</summary>
