@@ -64,6 +64,22 @@ public sealed class BucketAllocatorTests
     }
 
     [Fact]
+    public void DrainChangesReturnsEachChangedBucketOnceWithItsLatestKey()
+    {
+        (BucketAllocator allocator, _, List<BucketChange> changes) = AllocTestData.Create();
+        Assert.Empty(allocator.DrainChanges());
+        BucketAllocation a = allocator.Allocate(BucketDataType.User);
+        allocator.AddSectors(a.Bucket, 8, 1);
+        allocator.AddSectors(a.Bucket, 8, 2);
+        BucketAllocation b = allocator.Allocate(BucketDataType.Btree);
+        IReadOnlyList<BucketChange> drained = allocator.DrainChanges();
+        Assert.Equal([a.Bucket, b.Bucket], drained.Select(c => c.Bucket));
+        Assert.Equal(16u, drained[0].Key.DirtySectors);
+        Assert.Equal(4, changes.Count); // the event saw every step
+        Assert.Empty(allocator.DrainChanges());
+    }
+
+    [Fact]
     public void ReleasingAtAnAlreadyDurableSequenceIsReadyAtOnce()
     {
         (BucketAllocator allocator, _, _) = AllocTestData.Create();

@@ -117,6 +117,19 @@ public sealed class SuperblockIOTests
     }
 
     [Fact]
+    public async Task ASuperblockLargerThanTheDeviceIsCorrupt()
+    {
+        (MemoryBlockDevice device, _) = await FormatTestData.FormattedMemoryDevice();
+        var truncated = new MemoryBlockDevice(2L * 1024 * 1024);
+        byte[] head = new byte[1024 * 1024];
+        device.Read(0, head);
+        truncated.Write(0, head);
+        CorruptStructureException error = await Assert.ThrowsAsync<CorruptStructureException>(async () => await SuperblockIO.ReadAsync(truncated));
+        Assert.Equal(4096, error.Offset);
+        Assert.Contains("has only 2097152", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ANewerVersionIsRefusedWithoutFallingBack()
     {
         (MemoryBlockDevice device, Superblock written) = await FormatTestData.FormattedMemoryDevice();
