@@ -214,7 +214,7 @@ public sealed partial class BucketAllocator
             }
         }
 
-        if (!_userSpace.TryReserve(Math.Min(userBlocks, _userSpace.Capacity)))
+        if (!_userSpace.TryReserve(userBlocks))
         {
             throw new CorruptStructureException(AllocKey.StructureName, -1, $"user data uses {userBlocks} blocks, more than the {_userSpace.Capacity} available outside the reserve");
         }
