@@ -291,6 +291,36 @@ public sealed class BucketAllocatorTests
     }
 
     [Fact]
+    public async Task ADeviceClosedUnderTheWorkerNeitherStrandsTheBucketNorKillsTheWorker()
+    {
+        (BucketAllocator allocator, MemoryBlockDevice device, _) = AllocTestData.Create();
+        device.Faults = new DeviceFaults { Rule = (op, _, _) => op == DeviceOperation.Discard ? throw new ObjectDisposedException("device") : false };
+        await using var worker = new DiscardWorker(allocator, device);
+        for (int i = 0; i < 2; i++)
+        {
+            BucketAllocation a = allocator.Allocate(BucketDataType.User);
+            allocator.AddSectors(a.Bucket, 8, 1);
+            allocator.ReleaseSectors(a.Bucket, 8, 1);
+        }
+
+        allocator.OnJournalDurable(1);
+        Assert.Equal(2, await worker.DiscardPendingAsync());
+        Assert.Equal(2, worker.ErrorCount);
+        Assert.IsType<ObjectDisposedException>(worker.FirstError);
+        Assert.Equal(0, allocator.Snapshot().DiscardsInFlight);
+        Assert.Equal(60, allocator.Snapshot().FreeBuckets);
+    }
+
+    [Fact]
+    public void LoadingMoreUserDataThanFitsOutsideTheReserveIsCorrupt()
+    {
+        Superblock geometry = AllocTestData.Geometry(buckets: 8); // 4 data buckets, 1 in reserve: 48 blocks for user data
+        var keys = Enumerable.Range(3, 4).Select(b => new KeyValuePair<long, AllocKey>(b, new AllocKey(1, BucketDataType.User, 128, false, 0, 1)));
+        CorruptStructureException error = Assert.Throws<CorruptStructureException>(() => BucketAllocator.Create(geometry, keys));
+        Assert.Contains("user data uses 64 blocks", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DiscardsReachALoopDevice()
     {
         using LoopDevice loop = LoopDevice.Create(8L * 1024 * 1024);

@@ -83,8 +83,10 @@ public sealed class DiscardWorker : IAsyncDisposable
             {
                 outcome = DiscardOutcome.Cancelled;
             }
-            catch (FilesystemException e)
+            catch (Exception e)
             {
+                // A device error, or a device closed under us: the bucket is freed all the same
+                // (never left in flight, where no claim could ever take it) and the loop lives on.
                 outcome = DiscardOutcome.Failed;
                 Interlocked.Increment(ref _errors);
                 Interlocked.CompareExchange(ref _firstError, e, null);
