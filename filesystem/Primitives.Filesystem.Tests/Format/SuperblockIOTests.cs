@@ -45,12 +45,18 @@ public sealed class SuperblockIOTests
         Assert.Equal(0, recording.Writes[0].Offset);
         Assert.Equal(written.BackupOffset, recording.Writes[1].Offset);
 
-        // Every crash state holds a valid superblock: the old or the new one.
-        foreach (CrashState state in recording.EnumerateCrashStates(4, 3))
+        // Every crash state holds a valid superblock, the old or the new one, even with the
+        // 8 KiB head write (layout + primary) or the backup torn part-way.
+        int states = 0;
+        foreach (CrashState state in recording.EnumerateCrashStates(4, 3, tornWrites: true))
         {
             SuperblockReadResult read = await SuperblockIO.ReadAsync(state.Materialize());
             Assert.True(read.Superblock.Sequence is 1 or 2, state.Description);
+            Assert.True(read.Superblock.Sequence == 2 || state.Epoch == 0, state.Description); // once the primary's flush started, the new one wins
+            states++;
         }
+
+        Assert.Equal(5, states); // epoch 0: prefixes 0, 1 and the torn head; epoch 1: prefix 1 and the torn backup
     }
 
     [Fact]
