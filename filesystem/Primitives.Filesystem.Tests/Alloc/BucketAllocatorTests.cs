@@ -275,6 +275,27 @@ public sealed class BucketAllocatorTests
     }
 
     [Fact]
+    public async Task AdjacentBucketsAreDiscardedInOneRange()
+    {
+        (BucketAllocator allocator, MemoryBlockDevice device, _) = AllocTestData.Create();
+        var ranges = new List<(long Offset, long Length)>();
+        device.DiscardObserver = (offset, length) => ranges.Add((offset, length));
+        BucketAllocation[] buckets = Enumerable.Range(0, 5).Select(_ => allocator.Allocate(BucketDataType.User)).ToArray(); // 3..7
+        foreach (BucketAllocation a in buckets.Where(b => b.Bucket != 6))
+        {
+            allocator.AddSectors(a.Bucket, 8, 1);
+            allocator.ReleaseSectors(a.Bucket, 8, 1);
+        }
+
+        allocator.OnJournalDurable(1);
+        await using var worker = new DiscardWorker(allocator, device);
+        Assert.Equal(4, await worker.DiscardPendingAsync());
+        Assert.Equal([(3L * 65536, 3L * 65536), (7L * 65536, 65536L)], ranges);
+        Assert.Equal(4, worker.DiscardedCount);
+        Assert.Equal(BucketDataType.User, allocator.GetKey(6).DataType);
+    }
+
+    [Fact]
     public async Task AFailedDiscardStillFreesTheBucketAndIsCounted()
     {
         (BucketAllocator allocator, MemoryBlockDevice device, _) = AllocTestData.Create();
@@ -305,7 +326,7 @@ public sealed class BucketAllocatorTests
 
         allocator.OnJournalDurable(1);
         Assert.Equal(2, await worker.DiscardPendingAsync());
-        Assert.Equal(2, worker.ErrorCount);
+        Assert.Equal(1, worker.ErrorCount); // buckets 3 and 4 are adjacent: one discard
         Assert.IsType<ObjectDisposedException>(worker.FirstError);
         Assert.Equal(0, allocator.Snapshot().DiscardsInFlight);
         Assert.Equal(60, allocator.Snapshot().FreeBuckets);
