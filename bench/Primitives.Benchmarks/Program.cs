@@ -36,6 +36,7 @@ public static class Program
                 .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("smoke").AsMutator())
                 .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
                 .AddColumnProvider(DefaultColumnProviders.Instance)
+                .AddExporter(CsvExporter.Default)
                 .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.JoinSummary)
                 .WithArtifactsPath(artifacts);
             var rest = args.Where(a => a != "--smoke").ToArray();
