@@ -23,6 +23,7 @@ public sealed class LockSuiteConfig : ManualConfig
             .WithIterationCount(5)
             .WithIterationTime(TimeInterval.FromMilliseconds(150))
             .WithEvaluateOverhead(false)
+            .WithUnrollFactor(1)
             .WithId("LockSuite"));
         AddColumn(StatisticColumn.OperationsPerSecond);
     }
