@@ -15,10 +15,18 @@ internal static class Charts
 
     private static readonly List<string> s_written = [];
 
+    /// <summary>The results folder's name (e.g. 2026-11-23-2core), appended to every title so a chart says where its numbers came from.</summary>
+    public static string Source { get; set; } = string.Empty;
+
     public static IReadOnlyList<string> Written => s_written;
 
     public static void Save(Plot plot, string path, int width, int height)
     {
+        if (Source.Length > 0)
+        {
+            plot.Axes.Title.Label.Text += $"  [{Source}]";
+        }
+
         plot.SavePng(path, width, height);
         s_written.Add(path);
     }

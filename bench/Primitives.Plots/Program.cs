@@ -13,6 +13,7 @@ if (args.Length is < 1 or > 2 || !Directory.Exists(args[0]))
 string results = args[0];
 string outDir = args.Length > 1 ? args[1] : Path.Combine(results, "plots");
 Directory.CreateDirectory(outDir);
+Charts.Source = new DirectoryInfo(Path.GetFullPath(results)).Name;
 
 var csvs = Directory.GetFiles(results, "*.csv", SearchOption.AllDirectories)
     .Where(p => !Path.GetFullPath(p).StartsWith(Path.GetFullPath(outDir) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
