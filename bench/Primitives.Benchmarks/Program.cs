@@ -40,7 +40,7 @@ public static class Program
                 .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.JoinSummary)
                 .WithArtifactsPath(artifacts);
             var rest = args.Where(a => a != "--smoke").ToArray();
-            var summaries = switcher.Run(rest.Length == 0 ? ["--filter", "*"] : rest, smoke);
+            var summaries = switcher.Run(rest.Contains("--filter") ? rest : [.. rest, "--filter", "*"], smoke);
             var reports = summaries.SelectMany(s => s.Reports).ToArray();
             var broken = reports.Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo).ToArray();
             Console.WriteLine($"smoke: {reports.Length} benchmark cases ran, {broken.Length} failed");
