@@ -12,10 +12,12 @@ public sealed class Crc32CTests
     public void TheInterleavedPathEqualsTheBitwiseDefinitionAtEveryLengthAroundTheRounds()
     {
         var random = new Random(6);
-        byte[] data = new byte[(3 * Crc32C.InterleaveThreshold) + 64];
+        const int largeRound = 3 * Crc32C.LargeLaneLength;
+        byte[] data = new byte[(2 * largeRound) + (3 * Crc32C.InterleaveThreshold) + 64];
         random.NextBytes(data);
         int[] lengths = [0, 1, 7, 8, Crc32C.InterleaveThreshold - 1, Crc32C.InterleaveThreshold, Crc32C.InterleaveThreshold + 1,
-            (2 * Crc32C.InterleaveThreshold) + 13, 3 * Crc32C.InterleaveThreshold, data.Length];
+            (2 * Crc32C.InterleaveThreshold) + 13, 3 * Crc32C.InterleaveThreshold, largeRound - 1, largeRound, largeRound + 1,
+            largeRound + Crc32C.InterleaveThreshold + 5, 2 * largeRound, data.Length];
         foreach (int length in lengths)
         {
             ReadOnlySpan<byte> span = data.AsSpan(0, length);
