@@ -13,7 +13,7 @@ internal sealed record CallSite(string Method, int Count);
 /// </summary>
 internal sealed record CallSites(bool Resolved, string Note, IReadOnlyDictionary<string, IReadOnlyList<CallSite>> SixLock, IReadOnlyList<CallSite> Monitor)
 {
-    private const int Top = 3;
+    private const int Top = 5;
 
     public static CallSites Resolve(string nettrace)
     {
