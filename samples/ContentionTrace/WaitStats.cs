@@ -35,6 +35,7 @@ internal sealed class WaitStats(string name)
             TotalMicroseconds: _waitsMicroseconds.Sum(),
             MinMicroseconds: _waitsMicroseconds.Count == 0 ? 0 : _waitsMicroseconds[0],
             P50Microseconds: s.Count == 0 ? 0 : s.Quantiles[P50] / 1000.0,
+            P50ExactMicroseconds: Exact(0.5),
             P94Microseconds: s.Count == 0 ? 0 : s.Quantiles[P94] / 1000.0,
             P99Microseconds: Exact(0.99),
             MaxMicroseconds: _waitsMicroseconds.Count == 0 ? 0 : _waitsMicroseconds[^1]);
@@ -43,6 +44,7 @@ internal sealed class WaitStats(string name)
 
 /// <summary>
 /// A group's waits in microseconds. P50 and P94 are <see cref="TimeStats"/>'s 8/16 and 15/16
-/// quantile estimates; P99, min and max are exact (from the raw waits).
+/// quantile estimates (a streaming estimator: they start at 0 and need a few dozen waits to
+/// settle); P50Exact, P99, min and max are exact (from the raw waits).
 /// </summary>
-internal sealed record WaitSummary(long Count, double TotalMicroseconds, double MinMicroseconds, double P50Microseconds, double P94Microseconds, double P99Microseconds, double MaxMicroseconds);
+internal sealed record WaitSummary(long Count, double TotalMicroseconds, double MinMicroseconds, double P50Microseconds, double P50ExactMicroseconds, double P94Microseconds, double P99Microseconds, double MaxMicroseconds);
