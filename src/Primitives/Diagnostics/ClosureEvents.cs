@@ -46,6 +46,9 @@ public sealed class ClosureEvents : EventSource
 
     private ClosureEvents()
     {
+        // The first closure touches this type (its counting flag): publish the meter's closure
+        // instruments then, so a program that uses closures but never contends a SixLock has them too.
+        PrimitivesMeter.EnsureCreated();
     }
 
     /// <summary>Closures created since counting began.</summary>

@@ -42,6 +42,11 @@ public static class PrimitivesMeter
         s_meter.CreateObservableCounter("primitives.closure.waits", ObserveWaits, "{wait}", "Closure Sync/SyncAsync calls that had to wait");
     }
 
+    /// <summary>Runs the type initializer (which creates the meter and publishes every instrument) if it has not run yet.</summary>
+    internal static void EnsureCreated()
+    {
+    }
+
     /// <summary>Whether a listener has the six-lock instruments enabled (two field reads).</summary>
     internal static bool SixLockEnabled => SixLockContentions.Enabled || SixLockWaitTime.Enabled;
 
