@@ -39,7 +39,7 @@ internal sealed class ContentionReport
 
     public IReadOnlyList<SixLockClassReport> SixLock { get; init; } = [];
 
-    public MonitorReport Monitor { get; init; } = new(0, new WaitSummary(0, 0, 0, 0, 0, 0, 0, 0), []);
+    public MonitorReport Monitor { get; init; } = new(0, new WaitSummary(0, 0, 0, 0, 0, 0, 0), []);
 
     public bool CallSitesResolved { get; init; }
 
@@ -56,12 +56,12 @@ internal sealed class ContentionReport
     {
         var t = new StringBuilder();
         t.Append(CultureInfo.InvariantCulture, $"Contention trace of pid {ProcessId} ({Mode}), {TracedSeconds:F1} s traced").AppendLine().AppendLine();
-        t.AppendLine("SixLock contention by lock class (Primitives-SixLock events; ts = TimeStats estimate, others exact):");
-        t.AppendLine(Row("class", "waits", "r/i/w", "handoff", "barge", "failed", "total", "p50 ts", "p94 ts", "p50", "p99", "max"));
+        t.AppendLine("SixLock contention by lock class (Primitives-SixLock events; percentiles from TimeStats, within 1/32):");
+        t.AppendLine(Row("class", "waits", "r/i/w", "handoff", "barge", "failed", "total", "min", "p50", "p90", "p99", "max"));
         foreach (var c in SixLock)
         {
             t.AppendLine(Row(c.LockClass, N(c.Contentions), $"{c.Read}/{c.Intent}/{c.Write}", N(c.HandedOver), N(c.Barged), N(c.NotAcquired),
-                D(c.Waits.TotalMicroseconds), D(c.Waits.P50Microseconds), D(c.Waits.P94Microseconds), D(c.Waits.P50ExactMicroseconds), D(c.Waits.P99Microseconds), D(c.Waits.MaxMicroseconds)));
+                D(c.Waits.TotalMicroseconds), D(c.Waits.MinMicroseconds), D(c.Waits.P50Microseconds), D(c.Waits.P90Microseconds), D(c.Waits.P99Microseconds), D(c.Waits.MaxMicroseconds)));
         }
 
         if (SixLock.Count == 0)
@@ -71,8 +71,8 @@ internal sealed class ContentionReport
 
         t.AppendLine().AppendLine("Runtime Monitor/Lock contention, same run (Microsoft-Windows-DotNETRuntime, Contention keyword, DurationNs):");
         var m = Monitor.Waits;
-        t.AppendLine(Row("monitor", "waits", "", "", "", "", "total", "p50 ts", "p94 ts", "p50", "p99", "max"));
-        t.AppendLine(Row("(all objects)", N(Monitor.Contentions), "", "", "", "", D(m.TotalMicroseconds), D(m.P50Microseconds), D(m.P94Microseconds), D(m.P50ExactMicroseconds), D(m.P99Microseconds), D(m.MaxMicroseconds)));
+        t.AppendLine(Row("monitor", "waits", "", "", "", "", "total", "min", "p50", "p90", "p99", "max"));
+        t.AppendLine(Row("(all objects)", N(Monitor.Contentions), "", "", "", "", D(m.TotalMicroseconds), D(m.MinMicroseconds), D(m.P50Microseconds), D(m.P90Microseconds), D(m.P99Microseconds), D(m.MaxMicroseconds)));
 
         t.AppendLine().Append("Top waiting call sites: ").AppendLine(CallSitesNote);
         foreach (var c in SixLock.Where(c => c.TopCallSites.Count != 0))
@@ -108,8 +108,8 @@ internal sealed class ContentionReport
 
     private static string TypeName(int type) => type switch { 0 => "read", 1 => "intent", _ => "write" };
 
-    private static string Row(string name, string waits, string types, string handoff, string barge, string failed, string total, string p50, string p94, string p50Exact, string p99, string max) =>
-        $"  {name,-14} {waits,6} {types,-12} {handoff,7} {barge,6} {failed,6} {total,10} {p50,9} {p94,9} {p50Exact,9} {p99,9} {max,9}";
+    private static string Row(string name, string waits, string types, string handoff, string barge, string failed, string total, string min, string p50, string p90, string p99, string max) =>
+        $"  {name,-14} {waits,6} {types,-12} {handoff,7} {barge,6} {failed,6} {total,10} {min,9} {p50,9} {p90,9} {p99,9} {max,9}";
 
     private static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
 
