@@ -20,32 +20,43 @@ public sealed partial class SixLock
     /// <exception cref="SixLockException">Write without intent held by the calling thread, or reader count overflow.</exception>
     /// <exception cref="ObjectDisposedException">The lock is disposed.</exception>
     /// <remarks>Same FIFO handoff and barging rules as <see cref="Lock(SixLockType)"/>; continuations run asynchronously.</remarks>
-    public ValueTask<SixLockHandle> LockAsync(SixLockType type, CancellationToken cancellationToken = default)
+    public ValueTask<SixLockHandle> LockAsync(SixLockType type, CancellationToken cancellationToken = default) =>
+        TryLockAsyncFast(type, out SixLockHandle handle, out long owner)
+            ? new(handle)
+            : LockAsyncSlow((int)type, owner, cancellationToken);
+
+    /// <summary>
+    /// The uncontended path of every asynchronous acquisition: takes <paramref name="type"/> if it
+    /// is free now, or returns the owner the slow path must wait as.
+    /// </summary>
+    private bool TryLockAsyncFast(SixLockType type, out SixLockHandle handle, out long owner)
     {
-        long owner;
         switch ((int)type)
         {
             case ReadType:
+                owner = NoOwner;
                 if (TryLockRead())
                 {
-                    return new(new SixLockHandle(this, SixLockType.Read, NoOwner));
+                    handle = new SixLockHandle(this, SixLockType.Read, NoOwner);
+                    return true;
                 }
 
-                owner = NoOwner;
                 break;
             case IntentType:
+                owner = AsyncOwnerPending;
                 if (TryLockIntent(AsyncOwnerPending, out long token))
                 {
-                    return new(new SixLockHandle(this, SixLockType.Intent, token));
+                    handle = new SixLockHandle(this, SixLockType.Intent, token);
+                    return true;
                 }
 
-                owner = AsyncOwnerPending;
                 break;
             case WriteType:
                 owner = CurrentThreadOwner;
                 if (TryLockWrite(owner))
                 {
-                    return new(new SixLockHandle(this, SixLockType.Write, owner));
+                    handle = new SixLockHandle(this, SixLockType.Write, owner);
+                    return true;
                 }
 
                 break;
@@ -53,7 +64,8 @@ public sealed partial class SixLock
                 throw BadType(type);
         }
 
-        return LockAsyncSlow((int)type, owner, cancellationToken);
+        handle = default;
+        return false;
     }
 
     /// <summary>Takes read asynchronously: <c>using var _ = await lk.ReadAsync();</c>.</summary>
@@ -93,10 +105,11 @@ public sealed partial class SixLock
     {
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
-        long begin = Diagnostics.SixLockEvents.Log.IsEnabled() ? Diagnostics.SixLockEvents.ContentionBegin(this, type) : 0;
+        // A contention from here on, as in LockSlow: every path below ends it exactly once.
+        long begin = Diagnostics.SixLockEvents.IsActive ? Diagnostics.SixLockEvents.ContentionBegin(this, type) : 0;
         if (type == WriteType && SetWriteBitBeforeWaiting())
         {
-            Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: false);
+            Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: false, acquired: true);
             return new SixLockHandle(this, SixLockType.Write, owner);
         }
 
@@ -106,7 +119,7 @@ public sealed partial class SixLock
         {
             if (TrySetWaitingAndLock(type, ref owner))
             {
-                Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: false);
+                Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: false, acquired: true);
                 return new SixLockHandle(this, (SixLockType)type, owner);
             }
 
@@ -123,10 +136,11 @@ public sealed partial class SixLock
         // Acquire: pairs with the release in WakeWaiters.
         if (Volatile.Read(ref w.Acquired) != 0)
         {
-            Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: true);
+            Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: true, acquired: true);
             return new SixLockHandle(this, (SixLockType)type, w.Owner);
         }
 
+        Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: false, acquired: false);
         AbortWait(w);
         throw new OperationCanceledException(cancellationToken);
     }
