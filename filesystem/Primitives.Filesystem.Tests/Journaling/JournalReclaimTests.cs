@@ -184,7 +184,12 @@ public sealed class JournalReclaimTests
         Task<JournalReservation> later = journal.ReserveAsync(Journal.RecordSize(1000)).AsTask();
         Assert.False(later.IsCompleted);
         release.SetResult();
-        using (JournalReservation res = await later.WaitAsync(TimeSpan.FromSeconds(30)))
+        if (await Task.WhenAny(later, Task.Delay(TimeSpan.FromSeconds(30))) != later)
+        {
+            Assert.Fail($"the waiting reservation did not proceed: {journal}; {journaledByReclaim.Count} reclaim records; granted {granted}");
+        }
+
+        using (JournalReservation res = await later)
         {
             res.Add(7, Payload(500, 1000));
         }

@@ -193,11 +193,23 @@ public sealed partial class Journal
                     return SlowPathResult.Retry;
                 }
 
-                // Full (or out of references): close it; it is written once its reservations are released.
+                // Full (or out of references): close it, so it is written once its reservations are
+                // released, but only if a new entry can open after it. A close that no open can
+                // follow would waste the rest of the entry, which may be the reclaim reserve that
+                // the write-backs freeing space are filling (found by a test: a waiting ordinary
+                // reservation closed each reclaim entry in turn until the reserve was gone).
+                if (!CanOpenAfterClosing(current, state, bytes, KindFor(watermark)))
+                {
+                    kickReclaim = true;
+                    lastSeqUpdate = RequestLastSeqUpdate();
+                    result = SlowPathResult.Wait;
+                    goto Done;
+                }
+
                 CloseEntry(_curSeq);
             }
 
-            if (OpenEntry(bytes, watermark == JournalWatermark.Reclaim ? EntryKind.ReclaimReservations : EntryKind.Reservations))
+            if (OpenEntry(bytes, KindFor(watermark)))
             {
                 result = SlowPathResult.Retry;
             }
@@ -208,6 +220,8 @@ public sealed partial class Journal
                 lastSeqUpdate = RequestLastSeqUpdate();
                 result = SlowPathResult.Wait;
             }
+
+        Done:;
         }
 
         if (lastSeqUpdate != 0)
@@ -221,6 +235,29 @@ public sealed partial class Journal
         }
 
         return result;
+    }
+
+    private static EntryKind KindFor(JournalWatermark watermark) =>
+        watermark == JournalWatermark.Reclaim ? EntryKind.ReclaimReservations : EntryKind.Reservations;
+
+    /// <summary>
+    /// Whether, once the open entry in <paramref name="current"/> (fill as in <paramref name="state"/>)
+    /// is closed, the next entry could open for a reservation of <paramref name="bytes"/>: a
+    /// buffer, a pin FIFO slot and the space after the closed entry. Caller holds the lock.
+    /// </summary>
+    private bool CanOpenAfterClosing(JournalBuffer current, JournalReservationState state, int bytes, EntryKind kind)
+    {
+        long next = _curSeq + 1;
+        if (next - BufferCount > _writtenSeq || !PinFifoHasRoom(next, kind == EntryKind.Reservations ? ReclaimFifoSlots : 0))
+        {
+            return false;
+        }
+
+        long savedOffset = _writeOffset;
+        _writeOffset = current.RegionOffset + RoundUp(JournalEntryFormat.HeaderSize + state.Offset + _options.HookReserveBytes, _blockSize);
+        bool fits = TryPlace(JournalEntryFormat.HeaderSize + _options.HookReserveBytes + bytes, kind, out _, out _, out _);
+        _writeOffset = savedOffset;
+        return fits;
     }
 
     /// <summary>

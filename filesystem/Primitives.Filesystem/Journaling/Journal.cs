@@ -228,5 +228,5 @@ public sealed partial class Journal : IAsyncDisposable
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"journal: cur {CurrentSeq}, last {LastSeq}, written {WrittenSeq}, durable {DurableSeq}, last on disk {LastSeqOnDisk}, {new JournalReservationState(Volatile.Read(ref _state))}";
+        $"journal: cur {CurrentSeq}, last {LastSeq}, written {WrittenSeq}, durable {DurableSeq}, last on disk {LastSeqOnDisk}, write at region {_writeRegion} +{_writeOffset}, region max seqs [{string.Join(",", _regionMaxSeq)}], reclaim running {_reclaimRunning}/wanted {_reclaimWanted}, {new JournalReservationState(Volatile.Read(ref _state))}";
 }
