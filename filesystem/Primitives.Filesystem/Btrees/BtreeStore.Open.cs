@@ -33,8 +33,10 @@ public sealed partial class BtreeStore
     /// Opens btrees from <paramref name="roots"/> (the newest valid journal entry's, or the clean
     /// superblock's) and replays the journal's btree records: child pointers level by level from the
     /// top (so no node is read through a pointer a later entry replaced), then leaf keys, each in
-    /// sequence order. Replayed changes are written out (<see cref="FlushAllAsync"/>) before it returns,
-    /// so the replayed entries are no longer needed. Every node ends up cached in memory.
+    /// sequence order. Every node ends up cached in memory. Replayed changes stay dirty and unpinned
+    /// (<see cref="HasReplayedChanges"/>): once the journal's entries can carry this store's roots
+    /// (<see cref="RootsAt"/>), call <see cref="FlushAllAsync"/>, and keep the replayed journal entries
+    /// until it has returned.
     /// </summary>
     /// <param name="space">The node space.</param>
     /// <param name="journal">The journal, already accepting new reservations after the replayed range.</param>
@@ -134,13 +136,12 @@ public sealed partial class BtreeStore
             }
         }
 
-        if (changed)
-        {
-            await store.FlushAllAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        store.HasReplayedChanges = changed;
         return store;
     }
+
+    /// <summary>Whether <see cref="OpenAsync"/> replayed or created anything that <see cref="FlushAllAsync"/> must still write.</summary>
+    public bool HasReplayedChanges { get; private set; }
 
     /// <summary>
     /// Applies one replayed leaf key (or whiteout) without journaling it again; the leaf becomes dirty

@@ -94,6 +94,12 @@ public sealed partial class BtreeStore : IKeyValueStore
     /// <inheritdoc />
     public ValueTask FlushAsync(ulong seq = 0, CancellationToken cancellationToken = default) => _journal.FlushAsync(seq, cancellationToken);
 
+    /// <summary>Test hook: called by a commit right after it took intent on a leaf (to provoke a restart deterministically).</summary>
+    internal Action<BtreeNode>? AfterCommitLeafLockedForTests { get; set; }
+
+    /// <summary>The current root node of <paramref name="btree"/> (tests).</summary>
+    internal BtreeNode RootNodeForTests(BtreeId btree) => Slot(btree).Node;
+
     internal IBtreeJournal Journal => _journal;
 
     internal IBtreeNodeSpace Space => _space;

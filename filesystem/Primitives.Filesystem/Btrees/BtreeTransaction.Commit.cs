@@ -89,6 +89,7 @@ public sealed partial class BtreeTransaction
                 {
                     var (btree, first) = updates[i];
                     BtreeNode leaf = _store.Descend(locks, btree, first.Pos, 0, SixLockType.Intent)!;
+                    _store.AfterCommitLeafLockedForTests?.Invoke(leaf);
                     int end = i + 1;
                     while (end < updates.Count && updates[end].Btree == btree && updates[end].Key.Pos <= leaf.Max)
                     {
