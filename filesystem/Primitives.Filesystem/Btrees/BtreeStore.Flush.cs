@@ -188,6 +188,17 @@ public sealed partial class BtreeStore
         {
             reservation.Add(BtreeJournalRecords.RootWrittenType, BtreeJournalRecords.EncodeRootWritten(node.Btree, node.Level, location));
             slot.RecordWrite(seq, new BtreeRoot(node.Level, location), _journal.DurableSeq);
+            List<NodeLocation> formerRoots;
+            lock (slot.Gate)
+            {
+                formerRoots = [.. slot.FreeAtNextRootWrite];
+                slot.FreeAtNextRootWrite.Clear();
+            }
+
+            foreach (NodeLocation former in formerRoots)
+            {
+                _space.Free(former, seq);
+            }
         }
 
         NodeLocation? old = node.Location;

@@ -55,6 +55,7 @@ public sealed partial class BtreeStore
         BtreeStore store = NewStore(space, journal, options);
         List<BtreeJournalRecord> records = replay is null ? [] : replay.OrderBy(r => r.Seq).ToList();
         bool changed = false;
+        var tableRoots = new BtreeNode?[AllBtrees.Count];
 
         foreach (BtreeId id in AllBtrees)
         {
@@ -62,6 +63,7 @@ public sealed partial class BtreeStore
             if (roots.Roots.TryGetValue(id, out BtreeRoot root))
             {
                 slot.Node = await store.LoadAsync(root.Location, id, root.Level, Bpos.Min, Bpos.Max, maxValidJournalSeq, cancellationToken).ConfigureAwait(false);
+                tableRoots[(int)id] = slot.Node;
                 slot.RecordWrite(0, root, 0);
             }
             else
@@ -124,6 +126,17 @@ public sealed partial class BtreeStore
         foreach (BtreeId id in AllBtrees)
         {
             await store.LoadAllAsync(store.Slot(id).Node, maxValidJournalSeq, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A table root that replay replaced (the tree grew and split it before the stop) is freed at the next root write.
+        var live = new HashSet<BtreeNode>(store.CollectNodes(), ReferenceEqualityComparer.Instance);
+        foreach (BtreeId id in AllBtrees)
+        {
+            RootSlot slot = store.Slot(id);
+            if (tableRoots[(int)id] is { } tableRoot && !live.Contains(tableRoot) && tableRoot.Location is { } location)
+            {
+                slot.FreeAtNextRootWrite.Add(location);
+            }
         }
 
         // Leaf keys, in sequence order, through the normal insert path (splits write and journal as usual).

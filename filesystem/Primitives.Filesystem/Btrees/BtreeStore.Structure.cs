@@ -166,10 +166,7 @@ public sealed partial class BtreeStore
         MarkDirty(parent, seq);
         InheritPin(target, seq, left, right);
         target.Dead = true;
-        if (target.Location is { } old)
-        {
-            _space.Free(old, seq);
-        }
+        FreeReplaced(target, seq);
 
         locks.Release(target, SixLockType.Write);
         locks.Release(parent, SixLockType.Write);
@@ -222,6 +219,30 @@ public sealed partial class BtreeStore
         }
 
         return last;
+    }
+
+    /// <summary>
+    /// Frees the location of a node replaced at <paramref name="seq"/>; a former root's location stays
+    /// until the next root write, because the roots table keeps naming it until then.
+    /// </summary>
+    private void FreeReplaced(BtreeNode node, ulong seq)
+    {
+        if (node.Location is not { } old)
+        {
+            return;
+        }
+
+        RootSlot slot = Slot(node.Btree);
+        lock (slot.Gate)
+        {
+            if (slot.Written.Count > 0 && slot.Written[^1].Root.Location == old)
+            {
+                slot.FreeAtNextRootWrite.Add(old);
+                return;
+            }
+        }
+
+        _space.Free(old, seq);
     }
 
     private static void AddPointerRecord(IBtreeJournalReservation reservation, BtreeNode parent, BtreeNode child) =>
@@ -339,13 +360,8 @@ public sealed partial class BtreeStore
         }
 
         left.Dead = right.Dead = true;
-        foreach (BtreeNode gone in (ReadOnlySpan<BtreeNode>)[left, right])
-        {
-            if (gone.Location is { } old)
-            {
-                _space.Free(old, seq);
-            }
-        }
+        FreeReplaced(left, seq);
+        FreeReplaced(right, seq);
 
         locks.Release(right, SixLockType.Write);
         locks.Release(left, SixLockType.Write);

@@ -260,6 +260,12 @@ public sealed partial class BtreeStore : IKeyValueStore
         /// <summary>Root writes: the journal sequence that made each reachable, and the root.</summary>
         public readonly List<(ulong Seq, BtreeRoot Root)> Written = [];
 
+        /// <summary>
+        /// Locations of former roots that split: the roots table still names them (the new root is not
+        /// written yet), so they are freed only at the next root write.
+        /// </summary>
+        public readonly List<NodeLocation> FreeAtNextRootWrite = [];
+
         private BtreeNode? _node;
 
         public BtreeNode Node
