@@ -143,12 +143,32 @@ public sealed partial class BtreeStore : IKeyValueStore
             {
                 BtreeNode child = node.ChildFor(pos).Node ?? throw new InvalidOperationException($"{node} has an unloaded child");
                 SixLockType childType = child.Level == level ? type : SixLockType.Read;
-                locks.Acquire(child, childType);
+                if (locks.TryAcquire(child, childType))
+                {
+                    locks.Release(node, SixLockType.Read);
+                    node = child;
+                    continue;
+                }
+
+                // Never wait while holding an interior read: a splitter holding the child's intent may be
+                // waiting for write on this node. A live node's range never changes, so once the child is
+                // locked and not dead it still covers pos without the parent.
                 locks.Release(node, SixLockType.Read);
+                locks.Acquire(child, childType);
+                if (child.Dead)
+                {
+                    locks.Release(child, childType);
+                    node = null!;
+                    break;
+                }
+
                 node = child;
             }
 
-            return node;
+            if (node is not null)
+            {
+                return node;
+            }
         }
     }
 
