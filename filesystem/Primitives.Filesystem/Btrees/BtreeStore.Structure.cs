@@ -30,7 +30,7 @@ public sealed partial class BtreeStore
             BtreeNode? parentToSplit = null;
             StructureStep step;
             var locks = new BtreeLockSet(this);
-            IBtreeJournalReservation reservation = _journal.Reserve(3, 3 * s_pointerRecordSize);
+            using var reservation = new BtreeJournalSpace(_journal, 3, 3 * s_pointerRecordSize);
             try
             {
                 step = TrySplit(locks, target, pending, reservation, out parentToSplit);
@@ -40,10 +40,15 @@ public sealed partial class BtreeStore
                 locks.DropForRestart(restart);
                 step = StructureStep.Retry;
             }
+            catch (BtreeJournalFullException)
+            {
+                locks.ReleaseAll();
+                reservation.WaitForSpace();
+                step = StructureStep.Retry;
+            }
             finally
             {
                 locks.ReleaseAll();
-                reservation.Dispose();
             }
 
             if (step == StructureStep.Done)
@@ -58,7 +63,7 @@ public sealed partial class BtreeStore
         }
     }
 
-    private StructureStep TrySplit(BtreeLockSet locks, BtreeNode target, IReadOnlyList<BtreeKey>? pending, IBtreeJournalReservation reservation, out BtreeNode? parentToSplit)
+    private StructureStep TrySplit(BtreeLockSet locks, BtreeNode target, IReadOnlyList<BtreeKey>? pending, BtreeJournalSpace reservation, out BtreeNode? parentToSplit)
     {
         parentToSplit = null;
         RootSlot slot = Slot(target.Btree);
@@ -108,8 +113,9 @@ public sealed partial class BtreeStore
     /// Puts a new, unwritten root above <paramref name="oldRoot"/> (whose intent the caller holds) with
     /// the old root as its only child; journals the growth. Returns the new root with intent held.
     /// </summary>
-    private BtreeNode GrowRoot(BtreeLockSet locks, RootSlot slot, BtreeNode oldRoot, IBtreeJournalReservation reservation)
+    private BtreeNode GrowRoot(BtreeLockSet locks, RootSlot slot, BtreeNode oldRoot, BtreeJournalSpace reservation)
     {
+        reservation.Take(); // under the old root's intent, before anything changes
         var newRoot = BtreeNode.NewInterior(this, oldRoot.Btree, oldRoot.Level + 1, Bpos.Min, Bpos.Max,
             [new ChildRef(oldRoot.Min, oldRoot.Max, oldRoot.Location, oldRoot)]);
         locks.Acquire(newRoot, SixLockType.Intent); // a fresh lock: never busy
@@ -125,8 +131,9 @@ public sealed partial class BtreeStore
         return newRoot;
     }
 
-    private void DoSplit(BtreeLockSet locks, BtreeNode parent, BtreeNode target, IReadOnlyList<BtreeKey>? pending, IBtreeJournalReservation reservation)
+    private void DoSplit(BtreeLockSet locks, BtreeNode parent, BtreeNode target, IReadOnlyList<BtreeKey>? pending, BtreeJournalSpace reservation)
     {
+        reservation.Take(); // under intent on parent and target, before anything is written
         BtreeNode left, right;
         if (target.IsLeaf)
         {
@@ -245,7 +252,7 @@ public sealed partial class BtreeStore
         _space.Free(old, seq);
     }
 
-    private static void AddPointerRecord(IBtreeJournalReservation reservation, BtreeNode parent, BtreeNode child) =>
+    private static void AddPointerRecord(BtreeJournalSpace reservation, BtreeNode parent, BtreeNode child) =>
         reservation.Add(BtreeJournalRecords.KeyType, BtreeJournalRecords.EncodeKey(parent.Btree, parent.Level,
             new BtreeKey(child.Max, new ChildPointer(child.Min, child.Location!.Value).Encode(), false)));
 
@@ -280,7 +287,7 @@ public sealed partial class BtreeStore
         while (!leaf.Dead)
         {
             var locks = new BtreeLockSet(this);
-            IBtreeJournalReservation reservation = _journal.Reserve(2, 2 * s_pointerRecordSize);
+            using var reservation = new BtreeJournalSpace(_journal, 2, 2 * s_pointerRecordSize);
             try
             {
                 if (TryMergeOnce(locks, leaf, reservation))
@@ -292,16 +299,20 @@ public sealed partial class BtreeStore
             {
                 locks.DropForRestart(restart);
             }
+            catch (BtreeJournalFullException)
+            {
+                locks.ReleaseAll();
+                reservation.WaitForSpace();
+            }
             finally
             {
                 locks.ReleaseAll();
-                reservation.Dispose();
             }
         }
     }
 
     /// <summary>One attempt; true when done (merged or not worth it), false to retry.</summary>
-    private bool TryMergeOnce(BtreeLockSet locks, BtreeNode leaf, IBtreeJournalReservation reservation)
+    private bool TryMergeOnce(BtreeLockSet locks, BtreeNode leaf, BtreeJournalSpace reservation)
     {
         BtreeNode? parent = Descend(locks, leaf.Btree, leaf.Max, 1, SixLockType.Intent);
         if (parent is null)
@@ -331,6 +342,7 @@ public sealed partial class BtreeStore
             return true;
         }
 
+        reservation.Take(); // under intent on parent and both leaves, before anything is written
         List<BtreeKey> keys = left.LiveKeys();
         keys.AddRange(right.LiveKeys());
         var merged = BtreeNode.NewLeaf(this, leaf.Btree, left.Min, right.Max, [new Bset(0, keys, Math.Max(left.JournalSeq, right.JournalSeq), isOpen: true)]);
