@@ -145,7 +145,7 @@ public sealed class BtreeConcurrencyTests(ITestOutputHelper output)
         // Everything is committed: after a journal flush, a crash must replay to exactly this state
         // (records on one key carry sequences in the order the key changed).
         var everything = f.Dump(BtreeId.Extents);
-        f.Store.FlushAsync().GetAwaiter().GetResult();
+        f.Journal.FlushAsync(0).AsTask().Wait(TimeSpan.FromSeconds(60));
         BtreeFixture recovered = f.CrashAndRecover(initialRoots);
         Assert.Equal(everything, recovered.Dump(BtreeId.Extents), new BtreePersistenceTests.BytesKv());
 
