@@ -20,7 +20,7 @@ public sealed class BtreeConcurrencyTests(ITestOutputHelper output)
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    public void ConcurrentTransactionsMatchTheirModels(int seed)
+    public async Task ConcurrentTransactionsMatchTheirModels(int seed)
     {
         BtreeFixture f = Create(SmallNodes(1024, 48));
         BtreeRoots initialRoots = f.Store.Roots;
@@ -145,7 +145,7 @@ public sealed class BtreeConcurrencyTests(ITestOutputHelper output)
         // Everything is committed: after a journal flush, a crash must replay to exactly this state
         // (records on one key carry sequences in the order the key changed).
         var everything = f.Dump(BtreeId.Extents);
-        f.Journal.FlushAsync(0).AsTask().Wait(TimeSpan.FromSeconds(60));
+        await f.Store.FlushAsync();
         BtreeFixture recovered = f.CrashAndRecover(initialRoots);
         Assert.Equal(everything, recovered.Dump(BtreeId.Extents), new BtreePersistenceTests.BytesKv());
 
