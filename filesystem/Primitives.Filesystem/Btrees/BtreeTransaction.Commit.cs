@@ -142,9 +142,13 @@ public sealed partial class BtreeTransaction
             // the order the key changes); write on every leaf in the same order (waits only for readers);
             // journal, apply, pin.
             reservation.Take();
+            bool mutant = BtreeMutants.CommitReleasesLeavesOneByOne;
             foreach (var group in groups)
             {
-                locks.Acquire(group.Leaf, SixLockType.Write);
+                if (!mutant)
+                {
+                    locks.Acquire(group.Leaf, SixLockType.Write);
+                }
             }
 
             ulong seq = reservation.Seq;
@@ -155,6 +159,11 @@ public sealed partial class BtreeTransaction
 
             foreach (var (leaf, start, end, compact) in groups)
             {
+                if (mutant)
+                {
+                    locks.Acquire(leaf, SixLockType.Write);
+                }
+
                 if (compact)
                 {
                     leaf.Compact();
@@ -168,6 +177,11 @@ public sealed partial class BtreeTransaction
                 }
 
                 _store.MarkDirty(leaf, seq);
+                if (mutant)
+                {
+                    locks.Release(leaf, SixLockType.Write);
+                }
+
                 if (deletes && leaf.CompactedBytes() < nodeSize * _store.Options.MergeThreshold)
                 {
                     (toMerge ??= []).Add(leaf);
