@@ -23,7 +23,7 @@ internal static class BtreeScenarios
 
     private static BtreeStore NewStore()
     {
-        var options = new BtreeStoreOptions { NodeSize = 512, MaxValueSize = 16 };
+        var options = new BtreeStoreOptions { NodeSize = 512, MaxValueSize = 16, CollectTimeStats = false };
         return BtreeStore.CreateAsync(new CoyoteNodeSpace(512), new CoyoteBtreeJournal(), options).GetAwaiter().GetResult();
     }
 

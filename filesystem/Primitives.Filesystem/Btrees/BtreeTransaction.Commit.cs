@@ -34,6 +34,7 @@ public sealed partial class BtreeTransaction
         }
 
         _updates.Clear();
+        long start = _store.CommitTimes is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
             BtreeNode? toSplit = null;
@@ -60,6 +61,7 @@ public sealed partial class BtreeTransaction
             }
 
             _store.CountCommit();
+            _store.CommitTimes?.Record(start, System.Diagnostics.Stopwatch.GetTimestamp());
             if (toMerge is not null)
             {
                 foreach (BtreeNode leaf in toMerge)
