@@ -74,6 +74,27 @@ public sealed class BtreePersistenceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task VerifyNodesFindsACorruptImageAndPassesOtherwise()
+    {
+        BtreeFixture f = Create(SmallNodes(1024, 48));
+        for (int i = 0; i < 300; i++)
+        {
+            using BtreeTransaction tx = f.Store.Begin();
+            tx.Set(BtreeId.Dirents, P(1, (ulong)i), V((ulong)i, 20));
+            tx.Commit();
+        }
+
+        await f.Store.FlushAllAsync();
+        Assert.Empty(await f.Store.VerifyNodesAsync());
+        BtreeNodeInfo leaf = f.Store.GetNodes().First(n => n.Btree == BtreeId.Dirents && n.Level == 0 && n.Keys > 0);
+        f.Space.Corrupt(leaf.Location!.Value, 64 + 40);
+        var errors = await f.Store.VerifyNodesAsync();
+        var error = Assert.Single(errors);
+        Assert.Equal(BtreeId.Dirents, error.Btree);
+        Assert.Equal(leaf.Location.Value.Offset + 64, error.Offset);
+    }
+
+    [Fact]
     public async Task CrashAfterCommitsReplaysTheDurableOnes()
     {
         BtreeFixture f = Create(SmallNodes(1024, 48));
