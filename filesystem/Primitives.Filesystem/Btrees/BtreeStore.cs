@@ -127,6 +127,8 @@ public sealed partial class BtreeStore : IKeyValueStore
 
     internal void CountCommit() => Interlocked.Increment(ref _commits);
 
+    internal void CountCompaction() => Interlocked.Increment(ref _compactions);
+
     /// <summary>
     /// Walks from the root of <paramref name="btree"/> to the node at <paramref name="level"/> covering
     /// <paramref name="pos"/>, read-locking interior nodes hand over hand, and takes

@@ -166,9 +166,12 @@ public sealed partial class BtreeTransaction
                     locks.Acquire(leaf, SixLockType.Write);
                 }
 
-                if (compact)
+                // Re-check under write: after a restart and relock, a node write may have sealed the open
+                // bset meanwhile (the seq does not move), so a new bset header may be needed now.
+                if (compact || leaf.UsedBytes + leaf.BytesNeeded(KeysOf(updates, start, end)) > nodeSize)
                 {
                     leaf.Compact();
+                    _store.CountCompaction();
                 }
 
                 bool deletes = false;
@@ -195,6 +198,14 @@ public sealed partial class BtreeTransaction
         finally
         {
             locks.ReleaseAll();
+        }
+    }
+
+    private static IEnumerable<BtreeKey> KeysOf(List<(BtreeId Btree, BtreeKey Key)> updates, int start, int end)
+    {
+        for (int k = start; k < end; k++)
+        {
+            yield return updates[k].Key;
         }
     }
 }
