@@ -170,6 +170,85 @@ internal static class BtreeScenarios
         Interlocked.Add(ref SplitsSeen, store.Stats.Splits);
     }
 
+    /// <summary>Merges racing splits: one writer deletes most of the low keys (leaves fall under the merge
+    /// threshold and merge with siblings) while another inserts next to them (splits) and a reader checks
+    /// keys nobody touches; the end state is the commits in sequence order.</summary>
+    [CoyoteScenario("btree.merges-vs-splits", Iterations = 60)]
+    public static async Task MergesRaceSplitsAndReaders()
+    {
+        BtreeStore store = NewStore();
+        SortedDictionary<Bpos, byte[]> model = Prefill(store);
+        var commits = new List<(ulong Seq, List<(Bpos, byte[]?)> Updates)>();
+
+        void Commit(IEnumerable<(ulong Offset, byte[]? Value)> updates)
+        {
+            using BtreeTransaction tx = store.Begin();
+            var list = new List<(Bpos, byte[]?)>();
+            foreach (var (offset, value) in updates)
+            {
+                var pos = new Bpos(1, offset);
+                if (value is null)
+                {
+                    tx.Delete(BtreeId.Extents, pos);
+                }
+                else
+                {
+                    tx.Set(BtreeId.Extents, pos, value);
+                }
+
+                list.Add((pos, value));
+            }
+
+            ulong seq = tx.Commit();
+            lock (commits)
+            {
+                commits.Add((seq, list));
+            }
+        }
+
+        Task deleter = Task.Run(() =>
+        {
+            Commit(Enumerable.Range(0, 12).Select(i => ((ulong)i * 2, (byte[]?)null)));
+            Commit(Enumerable.Range(12, 12).Select(i => ((ulong)i * 2, (byte[]?)null)));
+        });
+        Task inserter = Task.Run(() =>
+        {
+            Commit(Enumerable.Range(0, 8).Select(i => ((ulong)(40 + i * 2 + 1), (byte[]?)Value(4, i))));
+            Commit(Enumerable.Range(0, 4).Select(i => ((ulong)(i * 4 + 1), (byte[]?)Value(4, 10 + i))));
+        });
+        Task reader = Task.Run(() =>
+        {
+            foreach (ulong offset in (ulong[])[68, 50, 60])
+            {
+                using BtreeTransaction tx = store.Begin();
+                Specification.Assert(tx.TryGet(BtreeId.Extents, new Bpos(1, offset), out ReadOnlyMemory<byte> v) && v.Span[1] == (byte)offset, $"untouched key 1:{offset} missing or wrong");
+            }
+        });
+
+        await Task.WhenAll(new[] { deleter, inserter, reader });
+        foreach (var (_, updates) in commits.OrderBy(c => c.Seq))
+        {
+            foreach (var (pos, value) in updates)
+            {
+                if (value is null)
+                {
+                    model.Remove(pos);
+                }
+                else
+                {
+                    model[pos] = value;
+                }
+            }
+        }
+
+        AssertContent(store, model);
+        Interlocked.Add(ref RestartsSeen, store.Stats.Restarts);
+        Interlocked.Add(ref MergesSeen, store.Stats.Merges);
+    }
+
+    /// <summary>Merges seen over all iterations.</summary>
+    public static long MergesSeen;
+
     private static void AssertContent(BtreeStore store, SortedDictionary<Bpos, byte[]> model)
     {
         using BtreeTransaction tx = store.Begin();

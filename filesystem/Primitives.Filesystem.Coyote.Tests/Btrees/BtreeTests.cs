@@ -17,6 +17,16 @@ public sealed class BtreeTests(ITestOutputHelper output) : CoyoteTestBase(output
         Assert.True(seen > 0, "no iteration exercised the restart path");
     }
 
+    [Fact]
+    public void TestMergesRaceSplitsWithoutDeadlockOrLostKeys()
+    {
+        long merges = Interlocked.Read(ref BtreeScenarios.MergesSeen);
+        this.Test(BtreeScenarios.MergesRaceSplitsAndReaders, iterations: 60, maxSteps: MaxSteps, name: "btree.merges-vs-splits");
+        long seen = Interlocked.Read(ref BtreeScenarios.MergesSeen) - merges;
+        this.Output.WriteLine($"merges over the iterations: {seen}");
+        Assert.True(seen > 0, "no iteration merged a leaf");
+    }
+
     /// <summary>The scenario's reader does catch a commit that is not atomic (the mutant releases each leaf right after applying it).</summary>
     [Fact]
     public void TestFindsACommitThatReleasesLeavesOneByOne()
