@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Primitives.Filesystem.Engine;
+using Primitives.Filesystem.Format;
 using Spectre.Console;
 
 namespace Primitives.Filesystem.Cli.Commands;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Primitives.Filesystem.Btrees;
 using Primitives.Filesystem.Devices;
 using Primitives.Filesystem.Engine;
+using Primitives.Filesystem.Format;
 using Primitives.Filesystem.Fsck;
 using Spectre.Console;
 

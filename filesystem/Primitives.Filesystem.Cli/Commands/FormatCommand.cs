@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Primitives.Filesystem.Devices;
 using Primitives.Filesystem.Engine;
+using Primitives.Filesystem.Format;
 using Spectre.Console;
 
 namespace Primitives.Filesystem.Cli.Commands;

@@ -6,7 +6,7 @@ namespace Primitives.Filesystem.Engine;
 public static partial class FileSystem
 {
     /// <summary>Writes a new, empty filesystem: superblock (primary and backup), an empty journal, empty btrees whose roots land in the superblock's clean section.</summary>
-    public static Task<FormatResult> FormatAsync(BlockDevice device, FormatOptions options, CancellationToken cancellationToken = default)
+    public static Task<FormatResult> FormatAsync(BlockDevice device, Format.FormatOptions options, CancellationToken cancellationToken = default)
         => throw new NotSupportedException("pending integration");
 
     /// <summary>Mounts the filesystem on <paramref name="device"/>.</summary>
