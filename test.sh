@@ -72,6 +72,10 @@ step "NuGet consumer of Primitives.$version.nupkg" dotnet run --project samples/
 # The main job of the README on its embedded default.
 step "tour sample" dotnet run --project samples/Tour -c "$config" --no-build
 
+# The sample filesystem's main job (README): demo on a temporary image file, then on a real loop device.
+step "fs demo (image file)" dotnet run --project filesystem/Primitives.Filesystem.Cli -c "$config" --no-build -- demo
+step "fs demo (loop device)" bash filesystem/Primitives.Filesystem.Cli/demo-loop.sh "$config"
+
 if [ -f bench/Primitives.Benchmarks/Primitives.Benchmarks.csproj ]; then
   # Smoke run only: every benchmark runs a handful of iterations; no timing is asserted.
   step "benchmark smoke run" dotnet run --project bench/Primitives.Benchmarks -c "$config" --no-build -- --smoke
