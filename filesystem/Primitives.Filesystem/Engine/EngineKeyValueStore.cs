@@ -14,13 +14,15 @@ internal sealed class EngineKeyValueStore : IKeyValueStore
     private readonly WriteGate _gate;
     private readonly EngineStatistics _stats;
     private readonly Func<ulong, CancellationToken, ValueTask> _flush;
+    private readonly Action? _afterCommit;
 
-    public EngineKeyValueStore(IKeyValueStore inner, WriteGate gate, EngineStatistics stats, Func<ulong, CancellationToken, ValueTask> flush)
+    public EngineKeyValueStore(IKeyValueStore inner, WriteGate gate, EngineStatistics stats, Func<ulong, CancellationToken, ValueTask> flush, Action? afterCommit)
     {
         _inner = inner;
         _gate = gate;
         _stats = stats;
         _flush = flush;
+        _afterCommit = afterCommit;
     }
 
     public IKeyValueTransaction Begin() => new Transaction(this, _inner.Begin());
@@ -73,6 +75,7 @@ internal sealed class EngineKeyValueStore : IKeyValueStore
                 long start = Stopwatch.GetTimestamp();
                 ulong seq = _inner.Commit();
                 _owner._stats.CommitDone(start, _updates);
+                _owner._afterCommit?.Invoke();
                 return seq;
             }
             finally

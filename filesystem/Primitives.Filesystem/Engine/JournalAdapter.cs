@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+using Primitives.Filesystem.Btrees;
+using Primitives.Filesystem.Journaling;
+
+namespace Primitives.Filesystem.Engine;
+
+/// <summary>
+/// The btrees' view of the journal (<see cref="IBtreeJournal"/>) over the real <see cref="Journal"/>:
+/// reservations sized from record counts, pins mapped one to one onto <see cref="JournalPin"/>s whose
+/// reclaim callback asks the btree object to write itself, and flush with 0 meaning "everything so far".
+/// </summary>
+/// <remarks>Thread-safe: the journal is, and the pin map is a <see cref="ConditionalWeakTable{TKey, TValue}"/>.</remarks>
+internal sealed class JournalAdapter : IBtreeJournal
+{
+    private readonly Journal _journal;
+    private readonly ConditionalWeakTable<IBtreeJournalPin, JournalPin> _pins = new();
+
+    public JournalAdapter(Journal journal)
+    {
+        _journal = journal;
+    }
+
+    public ulong DurableSeq => (ulong)Math.Max(0, _journal.DurableSeq);
+
+    public IBtreeJournalReservation Reserve(int records, int payloadBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(records);
+        ArgumentOutOfRangeException.ThrowIfNegative(payloadBytes);
+        int bytes = checked((records * Journal.RecordSize(0)) + payloadBytes);
+        return new Reservation(_journal.Reserve(bytes));
+    }
+
+    public void PinAdd(IBtreeJournalPin pin, ulong seq)
+    {
+        JournalPin journalPin = _pins.GetValue(pin, static p => new JournalPin((_, _, ct) => p.FlushAsync(ct)));
+        _journal.PinAdd(journalPin, checked((long)seq));
+    }
+
+    public void PinDrop(IBtreeJournalPin pin)
+    {
+        if (_pins.TryGetValue(pin, out JournalPin? journalPin))
+        {
+            _journal.PinDrop(journalPin);
+        }
+    }
+
+    public async ValueTask FlushAsync(ulong seq, CancellationToken cancellationToken = default)
+    {
+        long target = seq == 0 ? _journal.CurrentSeq : checked((long)seq);
+        await _journal.FlushAsync(target, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class Reservation : IBtreeJournalReservation
+    {
+        private readonly JournalReservation _inner;
+
+        public Reservation(JournalReservation inner)
+        {
+            _inner = inner;
+        }
+
+        public ulong Seq => (ulong)_inner.Seq;
+
+        public void Add(byte type, ReadOnlySpan<byte> payload) => _inner.Add(type, payload);
+
+        public void Dispose() => _inner.Dispose();
+    }
+}
