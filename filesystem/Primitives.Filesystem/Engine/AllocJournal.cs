@@ -31,8 +31,8 @@ internal sealed class AllocJournal
     /// <summary>Bytes of one alloc key in a record.</summary>
     public const int EntrySize = 8 + AllocKey.EncodedSize;
 
-    /// <summary>Write back once this many keys are unpersisted: 256 keys are about 10 KiB of every journal entry.</summary>
-    public const int WriteBackThreshold = 256;
+    /// <summary>Buckets per write-back transaction: three btree updates each, about 200 bytes of journal.</summary>
+    public const int BucketsPerTransaction = 24;
 
     /// <summary>Keys per record: records stay well under any record size limit.</summary>
     private const int KeysPerRecord = 64;
@@ -42,9 +42,19 @@ internal sealed class AllocJournal
     private readonly List<(ulong Seq, KeyValuePair<long, AllocKey>[] Keys)> _written = []; // written back, awaiting their entry's write
     private readonly Dictionary<long, AllocKey> _writtenValue = []; // the newest value written back per bucket, until reaped
     private readonly SemaphoreSlim _writeBack = new(1, 1);
+    private readonly int _writeBackThreshold;
     private long _overflows;
     private long _writeBacks;
     private long _keysWrittenBack;
+
+    /// <summary>Creates the persistence with the journal hook's room in bytes (write-back starts at half of what fits).</summary>
+    public AllocJournal(int hookReserveBytes)
+    {
+        _writeBackThreshold = Math.Max(8, hookReserveBytes / (EntrySize + 8) / 2);
+    }
+
+    /// <summary>Write back once this many keys are unpersisted (half of what one entry's hook can carry).</summary>
+    public int WriteBackThreshold => _writeBackThreshold;
 
     /// <summary>Keys changed and not yet in the Alloc btree.</summary>
     public int UnpersistedCount
@@ -274,15 +284,17 @@ internal sealed class AllocJournal
                 return 0;
             }
 
-            ulong seq;
-            using (var tx = store.Begin())
+            // Chunks keep each transaction well inside one journal reservation.
+            ulong seq = 0;
+            foreach (var chunk in set.Chunk(BucketsPerTransaction))
             {
-                foreach (var (bucket, key) in set)
+                using var tx = store.Begin();
+                foreach (var (bucket, key) in chunk)
                 {
                     Stage(tx, bucket, key);
                 }
 
-                seq = tx.Commit();
+                seq = Math.Max(seq, tx.Commit());
             }
 
             lock (_lock)
@@ -313,7 +325,7 @@ internal sealed class AllocJournal
             notWrittenBack = _unpersisted.Count - _writtenValue.Count;
         }
 
-        if (notWrittenBack >= WriteBackThreshold && _writeBack.CurrentCount > 0)
+        if (notWrittenBack >= _writeBackThreshold && _writeBack.CurrentCount > 0)
         {
             WriteBack(store);
         }

@@ -32,7 +32,7 @@ internal sealed class JournalAdapter : IBtreeJournal
 
     public void PinAdd(IBtreeJournalPin pin, ulong seq)
     {
-        JournalPin journalPin = _pins.GetValue(pin, static p => new JournalPin((_, _, ct) => p.FlushAsync(ct)));
+        JournalPin journalPin = _pins.GetValue(pin, p => new JournalPin((self, seq, ct) => FlushPinnedAsync(p, self, seq, ct)));
         _journal.PinAdd(journalPin, checked((long)seq));
     }
 
@@ -49,6 +49,28 @@ internal sealed class JournalAdapter : IBtreeJournal
         long target = seq == 0 ? _journal.CurrentSeq : checked((long)seq);
         await _journal.FlushAsync(target, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Reclaim's callback: asks the btree object to write itself. A commit can dirty the object
+    /// again between its write and its pin drop (leaving the pin on the old sequence); writing it
+    /// again settles that, so retry a bounded number of times before reporting the failure.
+    /// </summary>
+    private static async ValueTask FlushPinnedAsync(IBtreeJournalPin pin, JournalPin journalPin, long seq, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; attempt < MaxFlushAttempts; attempt++)
+        {
+            await pin.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (journalPin.Seq != seq)
+            {
+                return;
+            }
+
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>Node writes per reclaim request before giving up (a node dirtied faster than it can be written).</summary>
+    private const int MaxFlushAttempts = 16;
 
     private sealed class Reservation : IBtreeJournalReservation
     {

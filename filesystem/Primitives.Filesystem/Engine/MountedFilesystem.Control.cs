@@ -1,5 +1,6 @@
 using Primitives.Filesystem.Alloc;
 using Primitives.Filesystem.Btrees;
+using Primitives.Filesystem.Devices;
 using Primitives.Filesystem.Format;
 
 namespace Primitives.Filesystem.Engine;
@@ -120,6 +121,7 @@ public sealed partial class MountedFilesystem
     {
         var fs = new MountedFilesystem(device, new MountOptions { Discard = false, FlushInterval = TimeSpan.Zero });
         fs._superblock = planned;
+        fs._allocJournal = new AllocJournal(FileSystem.JournalOptionsFor(planned, fs._options, fs.OnEntryWrite).HookReserveBytes);
         try
         {
             fs._allocator = BucketAllocator.Create(planned, keys: null, durableSeq: 0, new BucketAllocatorOptions { Discard = false });

@@ -64,6 +64,8 @@ public sealed partial class MountedFilesystem
             throw new CorruptStructureException(Superblock.StructureName, read.Offset, $"describes {_superblock.BucketCount} buckets of {_superblock.BucketSize} bytes, more than {_device.Name}'s {_device.Size} bytes");
         }
 
+        _allocJournal = new AllocJournal(FileSystem.JournalOptionsFor(_superblock, _options, OnEntryWrite).HookReserveBytes);
+
         Step("read journal");
         JournalRegion[] regions = FileSystem.JournalRegions(_superblock);
         JournalReplay replay = await Journaling.Journal.ReadAsync(_device, regions, _superblock.BlockSize, FileSystem.JournalIdOf(_superblock), ct).ConfigureAwait(false);

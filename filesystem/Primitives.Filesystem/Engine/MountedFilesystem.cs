@@ -1,5 +1,6 @@
 using Primitives.Filesystem.Alloc;
 using Primitives.Filesystem.Btrees;
+using Primitives.Filesystem.Devices;
 using Primitives.Filesystem.Data;
 using Primitives.Filesystem.Format;
 using Primitives.Filesystem.Journaling;
@@ -22,7 +23,7 @@ public sealed partial class MountedFilesystem : IAsyncDisposable, IDisposable
     private readonly FencedBlockDevice _device;
     private readonly MountOptions _options;
     private readonly WriteGate _gate;
-    private readonly AllocJournal _allocJournal = new();
+    private AllocJournal _allocJournal = null!;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _control = new(1, 1);
     private Superblock _superblock = null!;
