@@ -81,6 +81,13 @@ if [ -f bench/Primitives.Benchmarks/Primitives.Benchmarks.csproj ]; then
   step "benchmark smoke run" dotnet run --project bench/Primitives.Benchmarks -c "$config" --no-build -- --smoke
 fi
 
+if [ -f bench/Primitives.Plots/Primitives.Plots.csproj ]; then
+  # The chart tool on the committed fixture CSVs (same layout as bench/results/); fails if it writes no PNG.
+  rm -rf "$art/plots"
+  step "benchmark plots from fixture CSVs" dotnet run --project bench/Primitives.Plots -c "$config" --no-build -- \
+    bench/Primitives.Plots/testdata "$art/plots"
+fi
+
 if [ ${#failures[@]} -gt 0 ]; then
   echo "Failures:"
   printf '  %s\n' "${failures[@]}"

@@ -64,6 +64,22 @@ public sealed class BucketAllocatorTests
     }
 
     [Fact]
+    public void DrainChangesReturnsEachChangedBucketOnceWithItsLatestKey()
+    {
+        (BucketAllocator allocator, _, List<BucketChange> changes) = AllocTestData.Create();
+        Assert.Empty(allocator.DrainChanges());
+        BucketAllocation a = allocator.Allocate(BucketDataType.User);
+        allocator.AddSectors(a.Bucket, 8, 1);
+        allocator.AddSectors(a.Bucket, 8, 2);
+        BucketAllocation b = allocator.Allocate(BucketDataType.Btree);
+        IReadOnlyList<BucketChange> drained = allocator.DrainChanges();
+        Assert.Equal([a.Bucket, b.Bucket], drained.Select(c => c.Bucket));
+        Assert.Equal(16u, drained[0].Key.DirtySectors);
+        Assert.Equal(4, changes.Count); // the event saw every step
+        Assert.Empty(allocator.DrainChanges());
+    }
+
+    [Fact]
     public void ReleasingAtAnAlreadyDurableSequenceIsReadyAtOnce()
     {
         (BucketAllocator allocator, _, _) = AllocTestData.Create();
@@ -259,6 +275,27 @@ public sealed class BucketAllocatorTests
     }
 
     [Fact]
+    public async Task AdjacentBucketsAreDiscardedInOneRange()
+    {
+        (BucketAllocator allocator, MemoryBlockDevice device, _) = AllocTestData.Create();
+        var ranges = new List<(long Offset, long Length)>();
+        device.DiscardObserver = (offset, length) => ranges.Add((offset, length));
+        BucketAllocation[] buckets = Enumerable.Range(0, 5).Select(_ => allocator.Allocate(BucketDataType.User)).ToArray(); // 3..7
+        foreach (BucketAllocation a in buckets.Where(b => b.Bucket != 6))
+        {
+            allocator.AddSectors(a.Bucket, 8, 1);
+            allocator.ReleaseSectors(a.Bucket, 8, 1);
+        }
+
+        allocator.OnJournalDurable(1);
+        await using var worker = new DiscardWorker(allocator, device);
+        Assert.Equal(4, await worker.DiscardPendingAsync());
+        Assert.Equal([(3L * 65536, 3L * 65536), (7L * 65536, 65536L)], ranges);
+        Assert.Equal(4, worker.DiscardedCount);
+        Assert.Equal(BucketDataType.User, allocator.GetKey(6).DataType);
+    }
+
+    [Fact]
     public async Task AFailedDiscardStillFreesTheBucketAndIsCounted()
     {
         (BucketAllocator allocator, MemoryBlockDevice device, _) = AllocTestData.Create();
@@ -272,6 +309,36 @@ public sealed class BucketAllocatorTests
         Assert.Equal(1, worker.ErrorCount);
         Assert.IsType<DeviceException>(worker.FirstError);
         Assert.Equal(BucketDataType.Free, allocator.GetKey(a.Bucket).DataType);
+    }
+
+    [Fact]
+    public async Task ADeviceClosedUnderTheWorkerNeitherStrandsTheBucketNorKillsTheWorker()
+    {
+        (BucketAllocator allocator, MemoryBlockDevice device, _) = AllocTestData.Create();
+        device.Faults = new DeviceFaults { Rule = (op, _, _) => op == DeviceOperation.Discard ? throw new ObjectDisposedException("device") : false };
+        await using var worker = new DiscardWorker(allocator, device);
+        for (int i = 0; i < 2; i++)
+        {
+            BucketAllocation a = allocator.Allocate(BucketDataType.User);
+            allocator.AddSectors(a.Bucket, 8, 1);
+            allocator.ReleaseSectors(a.Bucket, 8, 1);
+        }
+
+        allocator.OnJournalDurable(1);
+        Assert.Equal(2, await worker.DiscardPendingAsync());
+        Assert.Equal(1, worker.ErrorCount); // buckets 3 and 4 are adjacent: one discard
+        Assert.IsType<ObjectDisposedException>(worker.FirstError);
+        Assert.Equal(0, allocator.Snapshot().DiscardsInFlight);
+        Assert.Equal(60, allocator.Snapshot().FreeBuckets);
+    }
+
+    [Fact]
+    public void LoadingMoreUserDataThanFitsOutsideTheReserveIsCorrupt()
+    {
+        Superblock geometry = AllocTestData.Geometry(buckets: 8); // 4 data buckets, 1 in reserve: 48 blocks for user data
+        var keys = Enumerable.Range(3, 4).Select(b => new KeyValuePair<long, AllocKey>(b, new AllocKey(1, BucketDataType.User, 128, false, 0, 1)));
+        CorruptStructureException error = Assert.Throws<CorruptStructureException>(() => BucketAllocator.Create(geometry, keys));
+        Assert.Contains("user data uses 64 blocks", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

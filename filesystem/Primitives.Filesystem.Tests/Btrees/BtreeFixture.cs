@@ -40,7 +40,13 @@ internal sealed class BtreeFixture
         var journal = TestBtreeJournal.ContinueAfter(durable, Journal.ReservationsPerEntry);
         MemoryNodeSpace space = Space.CloneForCrash(() => journal.DurableSeq);
         BtreeStore store = BtreeStore.OpenAsync(space, journal, roots ?? initialRoots, durable, records, Options).GetAwaiter().GetResult();
-        return new BtreeFixture(space, journal, store, Options);
+        var recovered = new BtreeFixture(space, journal, store, Options);
+        if (store.HasReplayedChanges)
+        {
+            store.FlushAllAsync().GetAwaiter().GetResult();
+        }
+
+        return recovered;
     }
 
     /// <summary>Clean unmount (write everything) and mount again from <see cref="BtreeStore.Roots"/>.</summary>

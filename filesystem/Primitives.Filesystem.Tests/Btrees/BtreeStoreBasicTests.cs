@@ -57,4 +57,25 @@ public sealed class BtreeStoreBasicTests
         Assert.Equal(Enumerable.Range(0, n).Where(i => i % 7 == 3).Select(i => P(3, (ulong)i)), inode3.Select(kv => kv.Key));
         Assert.All(inode3, kv => Assert.Equal(V(kv.Key.Offset, 16), kv.Value.ToArray()));
     }
+
+    [Fact]
+    public async Task AFullJournalMakesOperationsWaitAndRetry()
+    {
+        BtreeFixture f = Create();
+        f.Journal.RefuseTryReserves = 3;
+        for (int i = 0; i < 200; i++)
+        {
+            using BtreeTransaction tx = f.Store.Begin();
+            tx.Set(BtreeId.Inodes, P((ulong)i, 0), V((ulong)i, 30));
+            tx.Commit();
+            if (i == 100)
+            {
+                f.Journal.RefuseTryReserves = 5; // now splits and flushes meet a full journal too
+                await f.Store.FlushAllAsync();
+            }
+        }
+
+        Assert.Equal(8, f.Journal.TryReserveRefusals);
+        Assert.Equal(200, f.Dump(BtreeId.Inodes).Count);
+    }
 }

@@ -53,6 +53,29 @@ internal sealed class TestBtreeJournal : IBtreeJournal
 
     private int _reservationsInOpen;
 
+    /// <summary>The next this-many <see cref="TryReserve"/> calls report a full journal (exercises the wait-and-retry path).</summary>
+    public int RefuseTryReserves { get; set; }
+
+    /// <summary>How many times <see cref="TryReserve"/> reported a full journal.</summary>
+    public int TryReserveRefusals { get; private set; }
+
+    public bool TryReserve(int records, int payloadBytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IBtreeJournalReservation? reservation)
+    {
+        lock (_gate)
+        {
+            if (RefuseTryReserves > 0)
+            {
+                RefuseTryReserves--;
+                TryReserveRefusals++;
+                reservation = null;
+                return false;
+            }
+        }
+
+        reservation = Reserve(records, payloadBytes);
+        return true;
+    }
+
     public IBtreeJournalReservation Reserve(int records, int payloadBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(records);

@@ -63,6 +63,18 @@ public sealed class MemoryBlockDeviceTests
     }
 
     [Fact]
+    public async Task TheNullDeviceReadsZerosAndStillValidatesRanges()
+    {
+        var device = new NullBlockDevice(1024 * 1024);
+        await device.WriteAsync(0, DeviceChecks.Pattern(4096, 1));
+        byte[] back = DeviceChecks.Pattern(4096, 2);
+        await device.ReadAsync(0, back);
+        Assert.True(back.AsSpan().IndexOfAnyExcept((byte)0) < 0);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await device.WriteAsync(1024 * 1024, new byte[512]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NullBlockDevice(100));
+    }
+
+    [Fact]
     public void InvalidGeometryIsRejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new MemoryBlockDevice(1000));

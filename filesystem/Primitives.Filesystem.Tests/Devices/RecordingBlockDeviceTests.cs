@@ -101,6 +101,32 @@ public sealed class RecordingBlockDeviceTests
     }
 
     [Fact]
+    public async Task TornWritesLandAWholeBlockPrefixOfOneMultiBlockWrite()
+    {
+        var device = new RecordingBlockDevice(new MemoryBlockDevice(1024 * 1024));
+        await device.WriteAsync(0, Block(1));
+        await device.WriteAsync(4096, Enumerable.Repeat((byte)2, 4096).ToArray()); // 8 blocks
+        await device.FlushAsync();
+        await device.WriteAsync(8192, Enumerable.Repeat((byte)3, 2048).ToArray()); // 4 blocks
+
+        List<CrashState> torn = device.EnumerateCrashStates(0, 5, tornWrites: true).Where(s => s.TornWriteOfEpoch >= 0).ToList();
+        Assert.Equal(2, torn.Count); // the single-block write cannot tear
+        // Epoch 0: prefixes 0-2, 1 torn, 1 non-prefix subset ({1}); epoch 1: prefix 1, 1 torn.
+        Assert.Equal(7, device.EnumerateCrashStates(3, 5, tornWrites: true).Count());
+        foreach (CrashState state in torn)
+        {
+            Assert.InRange(state.TornBytes, 512, 4096 - 512 + (state.Epoch == 1 ? -2048 : 0));
+            byte[] image = new byte[16384];
+            state.Materialize().Read(0, image);
+            long start = state.Epoch == 0 ? 4096 : 8192;
+            byte fill = state.Epoch == 0 ? (byte)2 : (byte)3;
+            Assert.True(image.AsSpan((int)start, (int)state.TornBytes).IndexOfAnyExcept(fill) < 0, state.Description);
+            Assert.True(image.AsSpan((int)(start + state.TornBytes), 512).IndexOfAnyExcept((byte)0) < 0, state.Description);
+            Assert.Contains("torn after", state.Description, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task DiscardsAreRecordedAsZeroingWrites()
     {
         var device = new RecordingBlockDevice(new MemoryBlockDevice(1024 * 1024));

@@ -60,6 +60,9 @@ public sealed class FormatterTests
 
         await Formatter.FormatAsync(device, FormatTestData.SmallOptions with { Force = true });
         Assert.False((await SuperblockIO.ReadAsync(device)).FromBackup);
+        byte[] probe = new byte[FilesystemSignatures.ProbeLength];
+        device.Read(0, probe);
+        Assert.Null(FilesystemSignatures.Detect(probe)); // the XFS signature was wiped with bucket 0
     }
 
     [Fact]

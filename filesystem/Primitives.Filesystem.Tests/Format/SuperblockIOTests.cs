@@ -45,12 +45,18 @@ public sealed class SuperblockIOTests
         Assert.Equal(0, recording.Writes[0].Offset);
         Assert.Equal(written.BackupOffset, recording.Writes[1].Offset);
 
-        // Every crash state holds a valid superblock: the old or the new one.
-        foreach (CrashState state in recording.EnumerateCrashStates(4, 3))
+        // Every crash state holds a valid superblock, the old or the new one, even with the
+        // 8 KiB head write (layout + primary) or the backup torn part-way.
+        int states = 0;
+        foreach (CrashState state in recording.EnumerateCrashStates(4, 3, tornWrites: true))
         {
             SuperblockReadResult read = await SuperblockIO.ReadAsync(state.Materialize());
             Assert.True(read.Superblock.Sequence is 1 or 2, state.Description);
+            Assert.True(read.Superblock.Sequence == 2 || state.Epoch == 0, state.Description); // once the primary's flush started, the new one wins
+            states++;
         }
+
+        Assert.Equal(5, states); // epoch 0: prefixes 0, 1 and the torn head; epoch 1: prefix 1 and the torn backup
     }
 
     [Fact]
@@ -114,6 +120,19 @@ public sealed class SuperblockIOTests
         device.Write(4096, "NOTOURS!"u8.ToArray().Concat(new byte[504]).ToArray());
         ForeignFilesystemException error = await Assert.ThrowsAsync<ForeignFilesystemException>(async () => await SuperblockIO.ReadAsync(device));
         Assert.Contains("NOTOURS!", error.Detected, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASuperblockLargerThanTheDeviceIsCorrupt()
+    {
+        (MemoryBlockDevice device, _) = await FormatTestData.FormattedMemoryDevice();
+        var truncated = new MemoryBlockDevice(2L * 1024 * 1024);
+        byte[] head = new byte[1024 * 1024];
+        device.Read(0, head);
+        truncated.Write(0, head);
+        CorruptStructureException error = await Assert.ThrowsAsync<CorruptStructureException>(async () => await SuperblockIO.ReadAsync(truncated));
+        Assert.Equal(4096, error.Offset);
+        Assert.Contains("has only 2097152", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -71,20 +71,32 @@ public sealed partial class BucketAllocator
 
     /// <summary>Registers the lowest need_discard bucket as in flight (out of the index, into the gate's set).</summary>
     /// <returns>Whether there was one.</returns>
-    internal bool TryBeginDiscard(out long bucket)
+    internal bool TryBeginDiscard(out long bucket) => TryBeginDiscardRun(1, out bucket) == 1;
+
+    /// <summary>
+    /// Registers the lowest need_discard bucket and up to <paramref name="maxBuckets"/> - 1 buckets
+    /// right after it that are need_discard too, as in flight: one discard then covers the run.
+    /// </summary>
+    /// <returns>The number of buckets registered (0 when none is need_discard); <paramref name="first"/> is the first.</returns>
+    internal int TryBeginDiscardRun(int maxBuckets, out long first)
     {
         lock (_lock)
         {
             if (_needDiscard.Count == 0)
             {
-                bucket = -1;
-                return false;
+                first = -1;
+                return 0;
             }
 
-            bucket = _needDiscard.Min;
-            _needDiscard.Remove(bucket);
-            _discarding.Add(bucket);
-            return true;
+            first = _needDiscard.Min;
+            int count = 0;
+            while (count < maxBuckets && _needDiscard.Remove(first + count))
+            {
+                _discarding.Add(first + count);
+                count++;
+            }
+
+            return count;
         }
     }
 

@@ -33,6 +33,7 @@ public sealed partial class BucketAllocator
     private readonly SortedSet<long> _free = [];
     private readonly SortedSet<long> _needDiscard = [];
     private readonly SortedSet<(ulong Seq, long Bucket)> _waiting = [];
+    private readonly SortedSet<long> _dirty = []; // changed since the last DrainChanges
     private readonly PerCpuReservation _userSpace;
     private readonly BucketAllocatorOptions _options;
     private ulong _durableSeq;
@@ -213,7 +214,7 @@ public sealed partial class BucketAllocator
             }
         }
 
-        if (!_userSpace.TryReserve(Math.Min(userBlocks, _userSpace.Capacity)))
+        if (!_userSpace.TryReserve(userBlocks))
         {
             throw new CorruptStructureException(AllocKey.StructureName, -1, $"user data uses {userBlocks} blocks, more than the {_userSpace.Capacity} available outside the reserve");
         }
@@ -225,9 +226,36 @@ public sealed partial class BucketAllocator
 
     private bool IsDataBucket(long bucket) => bucket >= FirstDataBucket && bucket < FirstDataBucket + DataBucketCount;
 
+    /// <summary>
+    /// The buckets whose alloc key changed since the last drain, each with its latest key, in
+    /// bucket order; clears the set. The pull-style twin of <see cref="Changed"/>: the engine drains
+    /// it when it writes a journal entry, so every key change is journalled once, in its newest form.
+    /// </summary>
+    public IReadOnlyList<BucketChange> DrainChanges()
+    {
+        lock (_lock)
+        {
+            if (_dirty.Count == 0)
+            {
+                return [];
+            }
+
+            var changes = new BucketChange[_dirty.Count];
+            int i = 0;
+            foreach (long bucket in _dirty)
+            {
+                changes[i++] = new BucketChange(bucket, _keys[bucket]);
+            }
+
+            _dirty.Clear();
+            return changes;
+        }
+    }
+
     private void SetKeyLocked(long bucket, AllocKey key)
     {
         _keys[bucket] = key;
+        _dirty.Add(bucket);
         Changed?.Invoke(new BucketChange(bucket, key));
     }
 }

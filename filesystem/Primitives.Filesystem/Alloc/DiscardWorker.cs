@@ -8,7 +8,7 @@ namespace Primitives.Filesystem.Alloc;
 /// in an image file), then marks them free, all through the allocator's discard gate.
 /// </summary>
 /// <remarks>
-/// <para>Per bucket: register it as in flight (under the allocator's lock), issue the discard
+/// <para>Per run of adjacent buckets: register them as in flight (under the allocator's lock), issue the discard
 /// without the lock, complete it (under the lock). Claims cannot take a bucket in flight, so the
 /// slow discard never races with a new owner.</para>
 /// <para>A failed discard still frees the bucket (its stale contents are behind the generation bump
@@ -19,6 +19,9 @@ namespace Primitives.Filesystem.Alloc;
 /// </remarks>
 public sealed class DiscardWorker : IAsyncDisposable
 {
+    /// <summary>The largest single discard: 16 MiB, so one ioctl covers many small buckets without holding one huge range in flight.</summary>
+    public const long MaxRunBytes = 16L * 1024 * 1024;
+
     private readonly BucketAllocator _allocator;
     private readonly BlockDevice _device;
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
@@ -64,11 +67,16 @@ public sealed class DiscardWorker : IAsyncDisposable
         Signal(); // buckets may already be waiting (loaded at mount)
     }
 
-    /// <summary>Discards every bucket that is need_discard now (and any that become so meanwhile), then returns how many it handled.</summary>
+    /// <summary>
+    /// Discards every bucket that is need_discard now (and any that become so meanwhile), adjacent
+    /// buckets in one discard of up to <see cref="MaxRunBytes"/>, then returns how many buckets it handled.
+    /// </summary>
     public async Task<int> DiscardPendingAsync(CancellationToken cancellationToken = default)
     {
         int handled = 0;
-        while (!cancellationToken.IsCancellationRequested && _allocator.TryBeginDiscard(out long bucket))
+        int maxRun = (int)Math.Max(1, MaxRunBytes / _allocator.BucketSize);
+        int run;
+        while (!cancellationToken.IsCancellationRequested && (run = _allocator.TryBeginDiscardRun(maxRun, out long first)) > 0)
         {
             DiscardOutcome outcome = DiscardOutcome.Discarded;
             try
@@ -76,28 +84,33 @@ public sealed class DiscardWorker : IAsyncDisposable
                 if (_device.SupportsDiscard)
                 {
                     using TimeStatsScope timing = DiscardStats.Measure();
-                    await _device.DiscardAsync(bucket * _allocator.BucketSize, _allocator.BucketSize, cancellationToken).ConfigureAwait(false);
+                    await _device.DiscardAsync(first * _allocator.BucketSize, (long)run * _allocator.BucketSize, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException)
             {
                 outcome = DiscardOutcome.Cancelled;
             }
-            catch (FilesystemException e)
+            catch (Exception e)
             {
+                // A device error, or a device closed under us: the bucket is freed all the same
+                // (never left in flight, where no claim could ever take it) and the loop lives on.
                 outcome = DiscardOutcome.Failed;
                 Interlocked.Increment(ref _errors);
                 Interlocked.CompareExchange(ref _firstError, e, null);
             }
             finally
             {
-                _allocator.CompleteDiscard(bucket, outcome);
+                for (int i = 0; i < run; i++)
+                {
+                    _allocator.CompleteDiscard(first + i, outcome);
+                }
             }
 
             if (outcome != DiscardOutcome.Cancelled)
             {
-                Interlocked.Increment(ref _discarded);
-                handled++;
+                Interlocked.Add(ref _discarded, run);
+                handled += run;
             }
         }
 

@@ -13,8 +13,11 @@ namespace Primitives.Filesystem.Btrees;
 /// locks); otherwise it throws <see cref="BtreeRestartException"/>: the caller drops all locks
 /// (<see cref="DropForRestart"/>), which also waits for the busy lock while holding nothing, then
 /// relocks what it had by sequence (<see cref="TryRelock"/>) or traverses again.</para>
-/// <para>Why that is enough: every wait goes to a node strictly after everything the waiter holds in a
-/// conflicting mode, so a cycle of waiters would need the order to decrease somewhere.</para>
+/// <para>Why that is enough: readers and intent takers wait only for nodes after everything they hold,
+/// and never while holding an interior read (<see cref="BtreeStore.Descend"/> drops the parent first),
+/// so a writer waiting for an interior node's readers to drain always sees them leave; writers take
+/// write in order and hold no read locks, and read holders on leaves wait only in ascending order.
+/// A cycle of waiters would need the order to decrease somewhere.</para>
 /// <para>Owned by one thread (sync <see cref="SixLock"/> intent/write holds are thread-owned).</para>
 /// </remarks>
 internal sealed class BtreeLockSet(BtreeStore store)
@@ -38,6 +41,18 @@ internal sealed class BtreeLockSet(BtreeStore store)
         }
 
         _held.Add((node, type));
+    }
+
+    /// <summary>Takes <paramref name="type"/> on <paramref name="node"/> if it is free now; never waits.</summary>
+    public bool TryAcquire(BtreeNode node, SixLockType type)
+    {
+        if (!node.Lock.TryLock(type))
+        {
+            return false;
+        }
+
+        _held.Add((node, type));
+        return true;
     }
 
     /// <summary>Whether <paramref name="node"/> is held in <paramref name="type"/>.</summary>

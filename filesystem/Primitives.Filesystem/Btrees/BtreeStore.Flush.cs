@@ -94,7 +94,7 @@ public sealed partial class BtreeStore
             BtreeNode? unwrittenChild = null;
             ulong result = 0;
             bool done;
-            IBtreeJournalReservation reservation = _journal.Reserve(1, Math.Max(s_pointerRecordSize, s_rootRecordSize));
+            using var reservation = new BtreeJournalSpace(_journal, 1, Math.Max(s_pointerRecordSize, s_rootRecordSize));
             try
             {
                 done = TryFlushOnce(locks, node, reservation, ref result, ref unwrittenChild);
@@ -104,10 +104,15 @@ public sealed partial class BtreeStore
                 locks.DropForRestart(restart);
                 done = false;
             }
+            catch (BtreeJournalFullException)
+            {
+                locks.ReleaseAll();
+                reservation.WaitForSpace();
+                done = false;
+            }
             finally
             {
                 locks.ReleaseAll();
-                reservation.Dispose();
             }
 
             if (unwrittenChild is not null)
@@ -125,7 +130,7 @@ public sealed partial class BtreeStore
         return 0;
     }
 
-    private bool TryFlushOnce(BtreeLockSet locks, BtreeNode node, IBtreeJournalReservation reservation, ref ulong result, ref BtreeNode? unwrittenChild)
+    private bool TryFlushOnce(BtreeLockSet locks, BtreeNode node, BtreeJournalSpace reservation, ref ulong result, ref BtreeNode? unwrittenChild)
     {
         RootSlot slot = Slot(node.Btree);
         BtreeNode? parent = null;
@@ -153,6 +158,7 @@ public sealed partial class BtreeStore
             return true;
         }
 
+        reservation.Take(); // under intent on node and parent, before anything is written
         if (!node.IsLeaf)
         {
             foreach (ChildRef child in node.Children)
@@ -188,6 +194,17 @@ public sealed partial class BtreeStore
         {
             reservation.Add(BtreeJournalRecords.RootWrittenType, BtreeJournalRecords.EncodeRootWritten(node.Btree, node.Level, location));
             slot.RecordWrite(seq, new BtreeRoot(node.Level, location), _journal.DurableSeq);
+            List<NodeLocation> formerRoots;
+            lock (slot.Gate)
+            {
+                formerRoots = [.. slot.FreeAtNextRootWrite];
+                slot.FreeAtNextRootWrite.Clear();
+            }
+
+            foreach (NodeLocation former in formerRoots)
+            {
+                _space.Free(former, seq);
+            }
         }
 
         NodeLocation? old = node.Location;

@@ -33,8 +33,10 @@ public sealed partial class BtreeStore
     /// Opens btrees from <paramref name="roots"/> (the newest valid journal entry's, or the clean
     /// superblock's) and replays the journal's btree records: child pointers level by level from the
     /// top (so no node is read through a pointer a later entry replaced), then leaf keys, each in
-    /// sequence order. Replayed changes are written out (<see cref="FlushAllAsync"/>) before it returns,
-    /// so the replayed entries are no longer needed. Every node ends up cached in memory.
+    /// sequence order. Every node ends up cached in memory. Replayed changes stay dirty and unpinned
+    /// (<see cref="HasReplayedChanges"/>): once the journal's entries can carry this store's roots
+    /// (<see cref="RootsAt"/>), call <see cref="FlushAllAsync"/>, and keep the replayed journal entries
+    /// until it has returned.
     /// </summary>
     /// <param name="space">The node space.</param>
     /// <param name="journal">The journal, already accepting new reservations after the replayed range.</param>
@@ -53,6 +55,7 @@ public sealed partial class BtreeStore
         BtreeStore store = NewStore(space, journal, options);
         List<BtreeJournalRecord> records = replay is null ? [] : replay.OrderBy(r => r.Seq).ToList();
         bool changed = false;
+        var tableRoots = new BtreeNode?[AllBtrees.Count];
 
         foreach (BtreeId id in AllBtrees)
         {
@@ -60,6 +63,7 @@ public sealed partial class BtreeStore
             if (roots.Roots.TryGetValue(id, out BtreeRoot root))
             {
                 slot.Node = await store.LoadAsync(root.Location, id, root.Level, Bpos.Min, Bpos.Max, maxValidJournalSeq, cancellationToken).ConfigureAwait(false);
+                tableRoots[(int)id] = slot.Node;
                 slot.RecordWrite(0, root, 0);
             }
             else
@@ -124,6 +128,17 @@ public sealed partial class BtreeStore
             await store.LoadAllAsync(store.Slot(id).Node, maxValidJournalSeq, cancellationToken).ConfigureAwait(false);
         }
 
+        // A table root that replay replaced (the tree grew and split it before the stop) is freed at the next root write.
+        var live = new HashSet<BtreeNode>(store.CollectNodes(), ReferenceEqualityComparer.Instance);
+        foreach (BtreeId id in AllBtrees)
+        {
+            RootSlot slot = store.Slot(id);
+            if (tableRoots[(int)id] is { } tableRoot && !live.Contains(tableRoot) && tableRoot.Location is { } location)
+            {
+                slot.FreeAtNextRootWrite.Add(location);
+            }
+        }
+
         // Leaf keys, in sequence order, through the normal insert path (splits write and journal as usual).
         foreach (BtreeJournalRecord record in records)
         {
@@ -134,13 +149,12 @@ public sealed partial class BtreeStore
             }
         }
 
-        if (changed)
-        {
-            await store.FlushAllAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        store.HasReplayedChanges = changed;
         return store;
     }
+
+    /// <summary>Whether <see cref="OpenAsync"/> replayed or created anything that <see cref="FlushAllAsync"/> must still write.</summary>
+    public bool HasReplayedChanges { get; private set; }
 
     /// <summary>
     /// Applies one replayed leaf key (or whiteout) without journaling it again; the leaf becomes dirty

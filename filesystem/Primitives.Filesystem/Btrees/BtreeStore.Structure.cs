@@ -30,7 +30,7 @@ public sealed partial class BtreeStore
             BtreeNode? parentToSplit = null;
             StructureStep step;
             var locks = new BtreeLockSet(this);
-            IBtreeJournalReservation reservation = _journal.Reserve(3, 3 * s_pointerRecordSize);
+            using var reservation = new BtreeJournalSpace(_journal, 3, 3 * s_pointerRecordSize);
             try
             {
                 step = TrySplit(locks, target, pending, reservation, out parentToSplit);
@@ -40,10 +40,15 @@ public sealed partial class BtreeStore
                 locks.DropForRestart(restart);
                 step = StructureStep.Retry;
             }
+            catch (BtreeJournalFullException)
+            {
+                locks.ReleaseAll();
+                reservation.WaitForSpace();
+                step = StructureStep.Retry;
+            }
             finally
             {
                 locks.ReleaseAll();
-                reservation.Dispose();
             }
 
             if (step == StructureStep.Done)
@@ -58,7 +63,7 @@ public sealed partial class BtreeStore
         }
     }
 
-    private StructureStep TrySplit(BtreeLockSet locks, BtreeNode target, IReadOnlyList<BtreeKey>? pending, IBtreeJournalReservation reservation, out BtreeNode? parentToSplit)
+    private StructureStep TrySplit(BtreeLockSet locks, BtreeNode target, IReadOnlyList<BtreeKey>? pending, BtreeJournalSpace reservation, out BtreeNode? parentToSplit)
     {
         parentToSplit = null;
         RootSlot slot = Slot(target.Btree);
@@ -108,8 +113,9 @@ public sealed partial class BtreeStore
     /// Puts a new, unwritten root above <paramref name="oldRoot"/> (whose intent the caller holds) with
     /// the old root as its only child; journals the growth. Returns the new root with intent held.
     /// </summary>
-    private BtreeNode GrowRoot(BtreeLockSet locks, RootSlot slot, BtreeNode oldRoot, IBtreeJournalReservation reservation)
+    private BtreeNode GrowRoot(BtreeLockSet locks, RootSlot slot, BtreeNode oldRoot, BtreeJournalSpace reservation)
     {
+        reservation.Take(); // under the old root's intent, before anything changes
         var newRoot = BtreeNode.NewInterior(this, oldRoot.Btree, oldRoot.Level + 1, Bpos.Min, Bpos.Max,
             [new ChildRef(oldRoot.Min, oldRoot.Max, oldRoot.Location, oldRoot)]);
         locks.Acquire(newRoot, SixLockType.Intent); // a fresh lock: never busy
@@ -125,8 +131,9 @@ public sealed partial class BtreeStore
         return newRoot;
     }
 
-    private void DoSplit(BtreeLockSet locks, BtreeNode parent, BtreeNode target, IReadOnlyList<BtreeKey>? pending, IBtreeJournalReservation reservation)
+    private void DoSplit(BtreeLockSet locks, BtreeNode parent, BtreeNode target, IReadOnlyList<BtreeKey>? pending, BtreeJournalSpace reservation)
     {
+        reservation.Take(); // under intent on parent and target, before anything is written
         BtreeNode left, right;
         if (target.IsLeaf)
         {
@@ -166,10 +173,7 @@ public sealed partial class BtreeStore
         MarkDirty(parent, seq);
         InheritPin(target, seq, left, right);
         target.Dead = true;
-        if (target.Location is { } old)
-        {
-            _space.Free(old, seq);
-        }
+        FreeReplaced(target, seq);
 
         locks.Release(target, SixLockType.Write);
         locks.Release(parent, SixLockType.Write);
@@ -224,7 +228,31 @@ public sealed partial class BtreeStore
         return last;
     }
 
-    private static void AddPointerRecord(IBtreeJournalReservation reservation, BtreeNode parent, BtreeNode child) =>
+    /// <summary>
+    /// Frees the location of a node replaced at <paramref name="seq"/>; a former root's location stays
+    /// until the next root write, because the roots table keeps naming it until then.
+    /// </summary>
+    private void FreeReplaced(BtreeNode node, ulong seq)
+    {
+        if (node.Location is not { } old)
+        {
+            return;
+        }
+
+        RootSlot slot = Slot(node.Btree);
+        lock (slot.Gate)
+        {
+            if (slot.Written.Count > 0 && slot.Written[^1].Root.Location == old)
+            {
+                slot.FreeAtNextRootWrite.Add(old);
+                return;
+            }
+        }
+
+        _space.Free(old, seq);
+    }
+
+    private static void AddPointerRecord(BtreeJournalSpace reservation, BtreeNode parent, BtreeNode child) =>
         reservation.Add(BtreeJournalRecords.KeyType, BtreeJournalRecords.EncodeKey(parent.Btree, parent.Level,
             new BtreeKey(child.Max, new ChildPointer(child.Min, child.Location!.Value).Encode(), false)));
 
@@ -259,7 +287,7 @@ public sealed partial class BtreeStore
         while (!leaf.Dead)
         {
             var locks = new BtreeLockSet(this);
-            IBtreeJournalReservation reservation = _journal.Reserve(2, 2 * s_pointerRecordSize);
+            using var reservation = new BtreeJournalSpace(_journal, 2, 2 * s_pointerRecordSize);
             try
             {
                 if (TryMergeOnce(locks, leaf, reservation))
@@ -271,16 +299,20 @@ public sealed partial class BtreeStore
             {
                 locks.DropForRestart(restart);
             }
+            catch (BtreeJournalFullException)
+            {
+                locks.ReleaseAll();
+                reservation.WaitForSpace();
+            }
             finally
             {
                 locks.ReleaseAll();
-                reservation.Dispose();
             }
         }
     }
 
     /// <summary>One attempt; true when done (merged or not worth it), false to retry.</summary>
-    private bool TryMergeOnce(BtreeLockSet locks, BtreeNode leaf, IBtreeJournalReservation reservation)
+    private bool TryMergeOnce(BtreeLockSet locks, BtreeNode leaf, BtreeJournalSpace reservation)
     {
         BtreeNode? parent = Descend(locks, leaf.Btree, leaf.Max, 1, SixLockType.Intent);
         if (parent is null)
@@ -310,6 +342,7 @@ public sealed partial class BtreeStore
             return true;
         }
 
+        reservation.Take(); // under intent on parent and both leaves, before anything is written
         List<BtreeKey> keys = left.LiveKeys();
         keys.AddRange(right.LiveKeys());
         var merged = BtreeNode.NewLeaf(this, leaf.Btree, left.Min, right.Max, [new Bset(0, keys, Math.Max(left.JournalSeq, right.JournalSeq), isOpen: true)]);
@@ -339,13 +372,8 @@ public sealed partial class BtreeStore
         }
 
         left.Dead = right.Dead = true;
-        foreach (BtreeNode gone in (ReadOnlySpan<BtreeNode>)[left, right])
-        {
-            if (gone.Location is { } old)
-            {
-                _space.Free(old, seq);
-            }
-        }
+        FreeReplaced(left, seq);
+        FreeReplaced(right, seq);
 
         locks.Release(right, SixLockType.Write);
         locks.Release(left, SixLockType.Write);

@@ -94,6 +94,12 @@ public sealed partial class BtreeStore : IKeyValueStore
     /// <inheritdoc />
     public ValueTask FlushAsync(ulong seq = 0, CancellationToken cancellationToken = default) => _journal.FlushAsync(seq, cancellationToken);
 
+    /// <summary>Test hook: called by a commit right after it took intent on a leaf (to provoke a restart deterministically).</summary>
+    internal Action<BtreeNode>? AfterCommitLeafLockedForTests { get; set; }
+
+    /// <summary>The current root node of <paramref name="btree"/> (tests).</summary>
+    internal BtreeNode RootNodeForTests(BtreeId btree) => Slot(btree).Node;
+
     internal IBtreeJournal Journal => _journal;
 
     internal IBtreeNodeSpace Space => _space;
@@ -137,12 +143,32 @@ public sealed partial class BtreeStore : IKeyValueStore
             {
                 BtreeNode child = node.ChildFor(pos).Node ?? throw new InvalidOperationException($"{node} has an unloaded child");
                 SixLockType childType = child.Level == level ? type : SixLockType.Read;
-                locks.Acquire(child, childType);
+                if (locks.TryAcquire(child, childType))
+                {
+                    locks.Release(node, SixLockType.Read);
+                    node = child;
+                    continue;
+                }
+
+                // Never wait while holding an interior read: a splitter holding the child's intent may be
+                // waiting for write on this node. A live node's range never changes, so once the child is
+                // locked and not dead it still covers pos without the parent.
                 locks.Release(node, SixLockType.Read);
+                locks.Acquire(child, childType);
+                if (child.Dead)
+                {
+                    locks.Release(child, childType);
+                    node = null!;
+                    break;
+                }
+
                 node = child;
             }
 
-            return node;
+            if (node is not null)
+            {
+                return node;
+            }
         }
     }
 
@@ -253,6 +279,12 @@ public sealed partial class BtreeStore : IKeyValueStore
 
         /// <summary>Root writes: the journal sequence that made each reachable, and the root.</summary>
         public readonly List<(ulong Seq, BtreeRoot Root)> Written = [];
+
+        /// <summary>
+        /// Locations of former roots that split: the roots table still names them (the new root is not
+        /// written yet), so they are freed only at the next root write.
+        /// </summary>
+        public readonly List<NodeLocation> FreeAtNextRootWrite = [];
 
         private BtreeNode? _node;
 

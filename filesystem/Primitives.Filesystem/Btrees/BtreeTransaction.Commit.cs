@@ -7,10 +7,10 @@ public sealed partial class BtreeTransaction
 {
     /// <inheritdoc />
     /// <remarks>
-    /// <para>Steps: reserve journal space for every key (before any lock); walk to each leaf in
-    /// (btree, position) order taking intent on it (interior nodes read-locked on the way); if a leaf
-    /// lacks room even after compaction, drop everything, split it, and start again; take write on the
-    /// leaves in the same order; journal the keys; apply them to the leaves' open bsets; pin every
+    /// <para>Steps: walk to each leaf in (btree, position) order taking intent on it (interior nodes
+    /// read-locked on the way); if a leaf lacks room even after compaction, drop everything, split it,
+    /// and start again; reserve journal space without waiting (if the journal is full, drop
+    /// everything, wait for space, start again); take write on the leaves in the same order; journal the keys; apply them to the leaves' open bsets; pin every
     /// dirtied leaf at the commit's sequence; release. A would-deadlock (a busy lock out of order)
     /// restarts: drop all locks, wait for the busy one, relock the leaves by sequence, or walk again.</para>
     /// <para>After the commit, leaves that fell below the merge threshold are merged with a sibling.</para>
@@ -39,15 +39,18 @@ public sealed partial class BtreeTransaction
             BtreeNode? toSplit = null;
             List<BtreeKey>? splitKeys = null;
             List<BtreeNode>? toMerge = null;
-            ulong seq = 0;
-            IBtreeJournalReservation reservation = _store.Journal.Reserve(updates.Count, payload);
-            try
+            ulong seq;
+            using (var reservation = new BtreeJournalSpace(_store.Journal, updates.Count, payload))
             {
-                seq = TryCommit(updates, reservation, out toSplit, out splitKeys, out toMerge);
-            }
-            finally
-            {
-                reservation.Dispose();
+                try
+                {
+                    seq = TryCommit(updates, reservation, out toSplit, out splitKeys, out toMerge);
+                }
+                catch (BtreeJournalFullException)
+                {
+                    reservation.WaitForSpace();
+                    continue;
+                }
             }
 
             if (toSplit is not null)
@@ -70,7 +73,7 @@ public sealed partial class BtreeTransaction
     }
 
     /// <summary>One attempt under <paramref name="reservation"/>; returns its sequence, or 0 with the leaf to split.</summary>
-    private ulong TryCommit(List<(BtreeId Btree, BtreeKey Key)> updates, IBtreeJournalReservation reservation,
+    private ulong TryCommit(List<(BtreeId Btree, BtreeKey Key)> updates, BtreeJournalSpace reservation,
         out BtreeNode? toSplit, out List<BtreeKey>? splitKeys, out List<BtreeNode>? toMerge)
     {
         toSplit = null;
@@ -89,6 +92,7 @@ public sealed partial class BtreeTransaction
                 {
                     var (btree, first) = updates[i];
                     BtreeNode leaf = _store.Descend(locks, btree, first.Pos, 0, SixLockType.Intent)!;
+                    _store.AfterCommitLeafLockedForTests?.Invoke(leaf);
                     int end = i + 1;
                     while (end < updates.Count && updates[end].Btree == btree && updates[end].Key.Pos <= leaf.Max)
                     {
@@ -134,7 +138,10 @@ public sealed partial class BtreeTransaction
                 }
             }
 
-            // Phase 2: write on every leaf in the same order (waits only for readers), journal, apply, pin.
+            // Phase 2: reserve journal space under the leaves' intent (records on one key get sequences in
+            // the order the key changes); write on every leaf in the same order (waits only for readers);
+            // journal, apply, pin.
+            reservation.Take();
             foreach (var group in groups)
             {
                 locks.Acquire(group.Leaf, SixLockType.Write);

@@ -4,10 +4,12 @@ namespace Primitives.Filesystem.Btrees;
 /// What the btrees need from the journal (the engine adapts the real journal to it).
 /// </summary>
 /// <remarks>
-/// <para>Protocol: the btree code calls <see cref="Reserve"/> before it takes any node lock (so a
-/// reservation that waits for journal space never waits while holding a lock that reclaim needs),
-/// adds its records, sets pins for the nodes it dirtied, then disposes the reservation. The pin for a
-/// sequence is always added before the reservation on that sequence is released.</para>
+/// <para>Protocol: the btree code takes intent on the nodes whose keys it will change, then calls
+/// <see cref="TryReserve"/> (never waits: a reservation that waited for journal space while holding a
+/// lock that reclaim needs would deadlock); on failure it drops its locks, waits in
+/// <see cref="Reserve"/>, and starts again. It adds its records, sets pins for the nodes it dirtied,
+/// then disposes the reservation. The pin for a sequence is always added before the reservation on
+/// that sequence is released.</para>
 /// <para>Reclaim asks a pinned node to write itself through <see cref="IBtreeJournalPin.FlushAsync"/>;
 /// a node flush itself reserves space for one record, so the journal must keep some space back for
 /// reclaim-driven reservations.</para>
@@ -20,7 +22,14 @@ public interface IBtreeJournal
 
     /// <summary>
     /// Reserves room for <paramref name="records"/> records with <paramref name="payloadBytes"/> payload
-    /// bytes in all, in the currently open entry; may wait for journal space.
+    /// bytes in all, in the currently open entry, without waiting; false when there is no room now.
+    /// Called while holding node locks (so records on one key get sequences in the order the key changes).
+    /// </summary>
+    bool TryReserve(int records, int payloadBytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IBtreeJournalReservation? reservation);
+
+    /// <summary>
+    /// Reserves like <see cref="TryReserve"/> but waits for journal space (reclaim). Called with no node
+    /// lock held; the btree code uses it only to wait for room (it disposes it unused and retries).
     /// </summary>
     IBtreeJournalReservation Reserve(int records, int payloadBytes);
 

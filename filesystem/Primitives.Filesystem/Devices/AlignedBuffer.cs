@@ -6,7 +6,8 @@ namespace Primitives.Filesystem.Devices;
 /// <summary>
 /// Native memory aligned to <see cref="Alignment"/> bytes (what O_DIRECT needs), exposed as
 /// <see cref="Memory{T}"/>. Owned by one user at a time: rented from an <see cref="AlignedBufferPool"/>
-/// or created and disposed directly.
+/// or created and disposed directly. No finalizer (CA2015: a span over the memory could outlive
+/// it): a buffer that is never disposed leaks its native memory.
 /// </summary>
 public sealed unsafe class AlignedBuffer : MemoryManager<byte>
 {

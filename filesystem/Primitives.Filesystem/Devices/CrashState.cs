@@ -2,7 +2,7 @@ namespace Primitives.Filesystem.Devices;
 
 /// <summary>
 /// One state a crash could leave the device in, as enumerated by
-/// <see cref="RecordingBlockDevice.EnumerateCrashStates"/>: the image at the start of recording,
+/// <see cref="RecordingBlockDevice.EnumerateCrashStates(int, int, bool)"/>: the image at the start of recording,
 /// every write of the epochs before <see cref="Epoch"/>, and a subset of <see cref="Epoch"/>'s writes.
 /// </summary>
 public sealed class CrashState
@@ -10,7 +10,7 @@ public sealed class CrashState
     private readonly MemoryBlockDevice _snapshot;
     private readonly IReadOnlyList<RecordedWrite> _writes;
 
-    internal CrashState(MemoryBlockDevice snapshot, IReadOnlyList<RecordedWrite> writes, int epoch, int epochWriteCount, int[] includedOfEpoch, string description)
+    internal CrashState(MemoryBlockDevice snapshot, IReadOnlyList<RecordedWrite> writes, int epoch, int epochWriteCount, int[] includedOfEpoch, string description, int tornWrite = -1, long tornBytes = 0)
     {
         _snapshot = snapshot;
         _writes = writes;
@@ -18,7 +18,18 @@ public sealed class CrashState
         EpochWriteCount = epochWriteCount;
         IncludedOfEpoch = includedOfEpoch;
         Description = description;
+        TornWriteOfEpoch = tornWrite;
+        TornBytes = tornBytes;
     }
+
+    /// <summary>
+    /// The write of the epoch (index within the epoch) that this state holds only in part (a torn
+    /// write: its first <see cref="TornBytes"/> bytes, whole logical blocks), or -1 when none is torn.
+    /// </summary>
+    public int TornWriteOfEpoch { get; }
+
+    /// <summary>How many leading bytes of the torn write landed (0 when none is torn).</summary>
+    public long TornBytes { get; }
 
     /// <summary>
     /// The epoch the crash happened in: flushes 1..<see cref="Epoch"/> had started, and every write
@@ -56,6 +67,10 @@ public sealed class CrashState
             {
                 Apply(device, write);
             }
+            else if (write.Epoch == Epoch && write.IndexInEpoch == TornWriteOfEpoch)
+            {
+                Apply(device, write, TornBytes);
+            }
         }
 
         return device;
@@ -64,15 +79,16 @@ public sealed class CrashState
     /// <inheritdoc />
     public override string ToString() => Description;
 
-    private static void Apply(MemoryBlockDevice device, RecordedWrite write)
+    private static void Apply(MemoryBlockDevice device, RecordedWrite write, long length = -1)
     {
+        int n = (int)(length < 0 ? write.Length : length);
         if (write.Data is { } data)
         {
-            device.Write(write.Offset, data);
+            device.Write(write.Offset, data.AsSpan(0, n));
         }
         else
         {
-            device.Write(write.Offset, new byte[write.Length]); // a discard reads back as zeros
+            device.Write(write.Offset, new byte[n]); // a discard reads back as zeros
         }
     }
 }

@@ -3,7 +3,7 @@ namespace Primitives.Filesystem.Devices;
 /// <summary>
 /// Wraps a <see cref="MemoryBlockDevice"/> and records every completed write and discard, grouped
 /// into flush epochs, so a test can enumerate the states a crash could leave behind
-/// (<see cref="EnumerateCrashStates"/>) and check recovery from each.
+/// (<see cref="EnumerateCrashStates(int, int, bool)"/>) and check recovery from each.
 /// </summary>
 /// <remarks>
 /// <para>Epochs: epoch 0 holds the writes completed before the first flush started; a flush
@@ -165,7 +165,20 @@ public sealed class RecordingBlockDevice : BlockDevice
     /// <param name="seed">Seed of the subset generator.</param>
     /// <returns>The states, lazily; each is materialized on demand with <see cref="CrashState.Materialize"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="randomSubsetsPerEpoch"/> is negative.</exception>
-    public IEnumerable<CrashState> EnumerateCrashStates(int randomSubsetsPerEpoch, int seed)
+    public IEnumerable<CrashState> EnumerateCrashStates(int randomSubsetsPerEpoch, int seed) => EnumerateCrashStates(randomSubsetsPerEpoch, seed, tornWrites: false);
+
+    /// <summary>
+    /// As <see cref="EnumerateCrashStates(int, int)"/>; with <paramref name="tornWrites"/>, also, for
+    /// every write of more than one logical block, the state in which the writes of its epoch
+    /// before it landed and it landed only in part: a seeded random number of leading logical blocks,
+    /// at least one and fewer than all (a torn write; what checksums on multi-block structures must catch).
+    /// </summary>
+    /// <param name="randomSubsetsPerEpoch">Random non-prefix subsets per epoch; 0 for prefixes only.</param>
+    /// <param name="seed">Seed of the subset and tear-point generator.</param>
+    /// <param name="tornWrites">Whether to add the torn-write states.</param>
+    /// <returns>The states, lazily, each epoch's prefixes first, then its torn writes, then its random subsets.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="randomSubsetsPerEpoch"/> is negative.</exception>
+    public IEnumerable<CrashState> EnumerateCrashStates(int randomSubsetsPerEpoch, int seed, bool tornWrites)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(randomSubsetsPerEpoch);
         RecordedWrite[] writes;
@@ -176,10 +189,10 @@ public sealed class RecordingBlockDevice : BlockDevice
             sizes = _epochSizes.ToArray();
         }
 
-        return Enumerate(writes, sizes, randomSubsetsPerEpoch, seed);
+        return Enumerate(writes, sizes, randomSubsetsPerEpoch, seed, tornWrites);
     }
 
-    private IEnumerable<CrashState> Enumerate(RecordedWrite[] writes, int[] sizes, int randomSubsetsPerEpoch, int seed)
+    private IEnumerable<CrashState> Enumerate(RecordedWrite[] writes, int[] sizes, int randomSubsetsPerEpoch, int seed, bool tornWrites)
     {
         var random = new Random(seed);
         for (int epoch = 0; epoch < sizes.Length; epoch++)
@@ -188,6 +201,18 @@ public sealed class RecordingBlockDevice : BlockDevice
             for (int prefix = epoch == 0 ? 0 : 1; prefix <= n; prefix++)
             {
                 yield return new CrashState(_snapshot, writes, epoch, n, Enumerable.Range(0, prefix).ToArray(), $"epoch {epoch}: prefix {prefix} of {n} writes");
+            }
+
+            if (tornWrites)
+            {
+                foreach (RecordedWrite write in writes.Where(w => w.Epoch == epoch && w.Length > LogicalBlockSize))
+                {
+                    long blocks = write.Length / LogicalBlockSize;
+                    long landed = 1 + random.NextInt64(blocks - 1); // 1 .. blocks-1
+                    int i = write.IndexInEpoch;
+                    yield return new CrashState(_snapshot, writes, epoch, n, Enumerable.Range(0, i).ToArray(),
+                        $"epoch {epoch}: prefix {i} of {n} writes, then write {i} torn after {landed} of {blocks} blocks", i, landed * LogicalBlockSize);
+                }
             }
 
             // Non-prefix subsets: 2^n - (n + 1) of them. Draw distinct ones, at most that many.

@@ -10,7 +10,8 @@ public static class Formatter
 
     /// <summary>
     /// Formats <paramref name="device"/>: checks it holds no other filesystem (unless
-    /// <see cref="FormatOptions.Force"/>), zeroes the journal buckets, runs
+    /// <see cref="FormatOptions.Force"/>), zeroes bucket 0 (wiping other formats' signatures) and the
+    /// journal buckets, runs
     /// <see cref="FormatOptions.Initialize"/>, flushes, then writes the superblock copies (last, so an
     /// interrupted format leaves no valid filesystem).
     /// </summary>
@@ -35,8 +36,10 @@ public static class Formatter
             }
         }
 
+        // Bucket 0 (the superblock area, which also covers where other formats keep their
+        // signatures) and the journal are zeroed: no stale signature or journal entry survives.
         byte[] zeros = new byte[Math.Min(superblock.BucketSize, 1 << 20)];
-        foreach (long bucket in superblock.JournalBuckets)
+        foreach (long bucket in superblock.JournalBuckets.Prepend(0))
         {
             long start = superblock.BucketOffset(bucket);
             for (long done = 0; done < superblock.BucketSize; done += zeros.Length)

@@ -191,13 +191,19 @@ public sealed record Superblock
             journal[i] = BinaryPrimitives.ReadInt64LittleEndian(source[(HeaderSize + (8 * i))..]);
         }
 
+        long createdMs = BinaryPrimitives.ReadInt64LittleEndian(source[40..]);
+        if (createdMs < DateTimeOffset.MinValue.ToUnixTimeMilliseconds() || createdMs > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            throw new CorruptStructureException(StructureName, offset, $"creation time {createdMs} ms is out of range");
+        }
+
         int cleanAt = HeaderSize + (8 * journalCount);
         var superblock = new Superblock
         {
             FormatVersion = version,
             IsClean = (BinaryPrimitives.ReadUInt16LittleEndian(source[18..]) & CleanFlag) != 0,
             Uuid = new Guid(source[24..40]),
-            CreatedUtc = DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(source[40..])),
+            CreatedUtc = DateTimeOffset.FromUnixTimeMilliseconds(createdMs),
             Sequence = BinaryPrimitives.ReadUInt64LittleEndian(source[48..]),
             BlockSize = BinaryPrimitives.ReadInt32LittleEndian(source[56..]),
             BucketSize = BinaryPrimitives.ReadInt32LittleEndian(source[60..]),

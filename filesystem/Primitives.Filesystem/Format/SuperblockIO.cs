@@ -28,7 +28,7 @@ public static class SuperblockIO
     /// <exception cref="ForeignFilesystemException">The device holds another format, or nothing recognisable.</exception>
     /// <exception cref="UnsupportedFormatVersionException">A copy was written by a newer format version.</exception>
     /// <exception cref="ChecksumMismatchException">The primary's checksum is wrong and no backup is valid (reports the primary's offset).</exception>
-    /// <exception cref="CorruptStructureException">The primary is otherwise invalid and no backup is valid.</exception>
+    /// <exception cref="CorruptStructureException">The primary is otherwise invalid (including a geometry larger than the device) and no backup is valid.</exception>
     /// <exception cref="DeviceException">A read failed.</exception>
     public static async ValueTask<SuperblockReadResult> ReadAsync(BlockDevice device, CancellationToken cancellationToken = default)
     {
@@ -60,6 +60,7 @@ public static class SuperblockIO
         try
         {
             Superblock primary = Superblock.Decode(primaryBytes.Span, SuperblockLayout.PrimaryOffset, device.Name);
+            CheckFitsDevice(primary, SuperblockLayout.PrimaryOffset, device);
             if (!layoutMagic)
             {
                 problems.Add($"layout block at {SuperblockLayout.Offset} is missing (bad magic); the primary is valid");
@@ -105,6 +106,7 @@ public static class SuperblockIO
             try
             {
                 Superblock backup = Superblock.Decode(copy, offset, device.Name);
+                CheckFitsDevice(backup, offset, device);
                 if (best is null || backup.Sequence > best.Sequence)
                 {
                     best = backup;
@@ -161,6 +163,20 @@ public static class SuperblockIO
         await device.WriteAsync(written.BackupOffset, block, cancellationToken).ConfigureAwait(false);
         await device.FlushAsync(cancellationToken).ConfigureAwait(false);
         return written;
+    }
+
+    /// <summary>Geometry against the device: a superblock copied from a larger device, or a truncated image, is corrupt here.</summary>
+    private static void CheckFitsDevice(Superblock superblock, long offset, BlockDevice device)
+    {
+        if (superblock.BucketCount * superblock.BucketSize > device.Size)
+        {
+            throw new CorruptStructureException(Superblock.StructureName, offset, $"describes {superblock.BucketCount} buckets of {superblock.BucketSize} bytes ({superblock.BucketCount * superblock.BucketSize} bytes), but {device.Name} has only {device.Size}");
+        }
+
+        if (superblock.BlockSize % device.LogicalBlockSize != 0)
+        {
+            throw new CorruptStructureException(Superblock.StructureName, offset, $"block size {superblock.BlockSize} is not a multiple of {device.Name}'s logical block size {device.LogicalBlockSize}");
+        }
     }
 
     private static IEnumerable<long> ProbeOffsets(long deviceSize)
