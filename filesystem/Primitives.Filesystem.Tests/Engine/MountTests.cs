@@ -37,8 +37,12 @@ public class MountTests
         var device = await EngineFixture.FormattedMemoryAsync();
         await using (var fs = await FileSystem.MountAsync(device, EngineFixture.Quiet))
         {
-            EngineFixture.Put(fs, BtreeId.Inodes, 0, 300);
-            ulong seq = EngineFixture.Put(fs, BtreeId.Inodes, 300, 300);
+            ulong seq = 0;
+            for (int i = 0; i < 600; i += 100)
+            {
+                seq = EngineFixture.Put(fs, BtreeId.Inodes, i, 100);
+            }
+
             await fs.KeyValues.FlushAsync(seq);
 
             // Dropped without unmounting: a crash.

@@ -30,6 +30,35 @@ internal sealed class JournalAdapter : IBtreeJournal
         return new Reservation(_journal.Reserve(bytes));
     }
 
+    public bool TryReserve(int records, int payloadBytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IBtreeJournalReservation? reservation)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(records);
+        ArgumentOutOfRangeException.ThrowIfNegative(payloadBytes);
+        int bytes = checked((records * Journal.RecordSize(0)) + payloadBytes);
+
+        // The journal's public API has no non-waiting reserve: ReserveAsync with a cancelled token
+        // takes the fast path (one compare-and-swap) and gives up where it would wait.
+        ValueTask<JournalReservation> attempt = _journal.ReserveAsync(bytes, s_cancelled);
+        if (attempt.IsCompletedSuccessfully)
+        {
+            reservation = new Reservation(attempt.Result);
+            return true;
+        }
+
+        try
+        {
+            attempt.AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        reservation = null;
+        return false;
+    }
+
+    private static readonly CancellationToken s_cancelled = new(canceled: true);
+
     public void PinAdd(IBtreeJournalPin pin, ulong seq)
     {
         JournalPin journalPin = _pins.GetValue(pin, p => new JournalPin((self, seq, ct) => FlushPinnedAsync(p, self, seq, ct)));

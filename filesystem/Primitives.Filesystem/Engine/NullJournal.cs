@@ -20,6 +20,12 @@ internal sealed class NullJournal : IBtreeJournal
 
     public IBtreeJournalReservation Reserve(int records, int payloadBytes) => new Reservation((ulong)Interlocked.Increment(ref _seq));
 
+    public bool TryReserve(int records, int payloadBytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IBtreeJournalReservation? reservation)
+    {
+        reservation = Reserve(records, payloadBytes);
+        return true;
+    }
+
     public void PinAdd(IBtreeJournalPin pin, ulong seq)
     {
     }
