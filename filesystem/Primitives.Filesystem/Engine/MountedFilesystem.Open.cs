@@ -95,9 +95,32 @@ public sealed partial class MountedFilesystem
             keys[bucket] = key;
         }
 
+        // After an unclean shutdown the alloc keys may run ahead of or behind the btrees (space
+        // allocated or freed around the crash): correct them from what the replayed btrees reference
+        // (bcachefs's mark and sweep at recovery) before anything can be allocated.
+        Dictionary<long, AllocKey> corrected = [];
+        if (!read.Superblock.IsClean && !_options.ReadOnly)
+        {
+            var scan = ReferenceScan.Run(probe, probeSpace, _superblock.BucketSize, _superblock.BlockSize, _superblock.FirstDataBucket, _superblock.DataBucketCount);
+            corrected = scan.Correct(keys, _superblock.FirstDataBucket, _superblock.DataBucketCount, newestSeq);
+            Reconciled = corrected.Count;
+            if (Environment.GetEnvironmentVariable("FS_DEBUG") is not null)
+            {
+                foreach (var n in probe.GetNodes()) Console.Error.WriteLine($"probe node {n.Btree} L{n.Level} {n.Location} dirty={n.Dirty}");
+                foreach (var l in probeSpace.FreedDeviceLocations) Console.Error.WriteLine($"probe freed {l}");
+                foreach (var (b, k) in corrected) Console.Error.WriteLine($"corrected {b}: {k}");
+                foreach (var (b, u) in scan.Usage) Console.Error.WriteLine($"usage {b}: {u}");
+            }
+        }
+
+        LoadedKeys = keys;
+        LoadedOverlay = replayed.AllocOverlay;
+        Probe = (probe, probeSpace);
+
         Step("create allocator");
         _allocator = BucketAllocator.Create(_superblock, keys, newestSeq, new BucketAllocatorOptions { Discard = _options.Discard && !_options.ReadOnly });
         _allocJournal.AddUnpersisted(replayed.AllocOverlay);
+        _allocJournal.AddUnpersisted(corrected);
         _allocator.Changed += _allocJournal.OnChanged;
         undo.Push("create allocator", () => _allocator.Changed -= _allocJournal.OnChanged);
 
@@ -134,10 +157,7 @@ public sealed partial class MountedFilesystem
         }
 
         Step("reconcile allocations");
-        if (!read.Superblock.IsClean)
-        {
-            Reconciled = Reconcile(newestSeq);
-        }
+        Probe = default; // the probe's memory is no longer needed
 
         Step("write back alloc keys");
         _allocJournal.WriteBack(_store);
@@ -169,6 +189,15 @@ public sealed partial class MountedFilesystem
     /// <summary>Buckets whose alloc key the unclean-mount reconciliation corrected.</summary>
     internal int Reconciled { get; private set; }
 
+    /// <summary>The alloc keys as read at mount (Alloc btree plus the journal's overlay, plus corrections): fsck compares against these.</summary>
+    internal Dictionary<long, AllocKey> LoadedKeys { get; private set; } = [];
+
+    /// <summary>The buckets whose keys came from the journal (not yet written to the Alloc btree and its indexes).</summary>
+    internal IReadOnlyDictionary<long, AllocKey> LoadedOverlay { get; private set; } = new Dictionary<long, AllocKey>();
+
+    /// <summary>The read-only probe store and its space (read-only mounts keep it as the store).</summary>
+    internal (BtreeStore Store, ProbeNodeSpace Space) Probe { get; private set; }
+
     private static AllocKey DecodeAllocKey(Bpos pos, ReadOnlySpan<byte> value)
     {
         try
@@ -179,38 +208,6 @@ public sealed partial class MountedFilesystem
         {
             throw new CorruptStructureException(AllocKey.StructureName, -1, $"alloc key of bucket {pos.Offset}: {e.Message}", e);
         }
-    }
-
-    /// <summary>
-    /// After an unclean shutdown: space allocated just before the crash whose references did not
-    /// survive is released (bcachefs's mark and sweep at recovery). Returns the buckets corrected.
-    /// </summary>
-    private int Reconcile(ulong seq)
-    {
-        var scan = ReferenceScan.Run(_store!.GetNodes(), _store, _superblock.BtreeNodeSize, _superblock.BucketSize, _superblock.BlockSize, _superblock.FirstDataBucket, _superblock.DataBucketCount);
-        int fixes = 0;
-        foreach (var (bucket, expected, actual, _) in scan.Compare(_allocator!.GetKey, _superblock.FirstDataBucket, _superblock.DataBucketCount))
-        {
-            if (expected is not { } u)
-            {
-                _allocator.ReleaseSectors(bucket, actual.DirtySectors, seq);
-                fixes++;
-            }
-            else if (u.DataType == actual.DataType && u.Generation == actual.Generation && actual.DirtySectors > u.Sectors)
-            {
-                _allocator.ReleaseSectors(bucket, actual.DirtySectors - u.Sectors, seq);
-                fixes++;
-            }
-            else if (u.DataType == actual.DataType && u.Generation == actual.Generation)
-            {
-                _allocator.AddSectors(bucket, u.Sectors - actual.DirtySectors, seq);
-                fixes++;
-            }
-
-            // A type or generation mismatch cannot be fixed by counting: fsck reports it.
-        }
-
-        return fixes;
     }
 
     private void OnEntryWrite(JournalEntryAppender appender)

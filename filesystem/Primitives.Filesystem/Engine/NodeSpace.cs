@@ -18,6 +18,10 @@ internal sealed class NodeSpace : IBtreeNodeSpace
     private long _allocated;
     private long _freed;
     private long _writes;
+    private long _inconsistentFrees;
+
+    /// <summary>Frees the allocator did not expect (bucket already empty or of another generation).</summary>
+    public long InconsistentFrees => Interlocked.Read(ref _inconsistentFrees);
 
     public NodeSpace(BucketAllocator allocator, BlockDevice device, int nodeSize, bool readOnly)
     {
@@ -53,10 +57,22 @@ internal sealed class NodeSpace : IBtreeNodeSpace
     public void Free(NodeLocation location, ulong journalSeq)
     {
         long bucket = BucketOf(location);
-        if (!_allocator.TryReleaseSectors(bucket, location.Generation, (uint)(NodeSize / AllocKey.SectorSize), journalSeq))
+        bool released;
+        try
         {
-            AllocKey key = _allocator.GetKey(bucket);
-            throw new InvalidOperationException($"freeing btree node {location}: bucket {bucket} is {key.DataType} generation {key.Generation} with {key.DirtySectors} sectors (double free or stale node pointer)");
+            released = _allocator.TryReleaseSectors(bucket, location.Generation, (uint)(NodeSize / AllocKey.SectorSize), journalSeq);
+        }
+        catch (InvalidOperationException)
+        {
+            released = false;
+        }
+
+        if (!released)
+        {
+            // The allocator no longer counts this node (it was corrected at mount, or freed twice):
+            // nothing to release. Counted, and left for fsck; throwing here would fail the node write.
+            Interlocked.Increment(ref _inconsistentFrees);
+            return;
         }
 
         Interlocked.Increment(ref _freed);

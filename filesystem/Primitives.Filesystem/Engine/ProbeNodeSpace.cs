@@ -14,6 +14,7 @@ internal sealed class ProbeNodeSpace : IBtreeNodeSpace
 {
     private readonly BlockDevice _device;
     private readonly ConcurrentDictionary<long, byte[]> _memory = new();
+    private readonly ConcurrentDictionary<NodeLocation, byte> _freed = new();
     private long _next;
 
     public ProbeNodeSpace(BlockDevice device, int nodeSize)
@@ -30,7 +31,20 @@ internal sealed class ProbeNodeSpace : IBtreeNodeSpace
 
     public NodeLocation Allocate() => new(Interlocked.Add(ref _next, NodeSize) - NodeSize, 0);
 
-    public void Free(NodeLocation location, ulong journalSeq) => _memory.TryRemove(location.Offset, out _);
+    /// <summary>Device locations of nodes the probe rewrote: on disk they were live when the probe started.</summary>
+    public IReadOnlyCollection<NodeLocation> FreedDeviceLocations => _freed.Keys.ToArray();
+
+    public void Free(NodeLocation location, ulong journalSeq)
+    {
+        if (IsInMemory(location))
+        {
+            _memory.TryRemove(location.Offset, out _);
+        }
+        else
+        {
+            _freed.TryAdd(location, 0);
+        }
+    }
 
     public ValueTask WriteAsync(NodeLocation location, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
     {

@@ -48,6 +48,17 @@ internal sealed class ReferenceScan
 
     /// <summary>Scans <paramref name="nodes"/> and the Extents btree of <paramref name="store"/>.</summary>
     public static ReferenceScan Run(IReadOnlyList<BtreeNodeInfo> nodes, IKeyValueStore store, int nodeSize, int bucketSize, int blockSize, long firstDataBucket, long dataBuckets)
+        => Run(nodes.Where(n => n.Location is not null).Select(n => (n.Btree, n.Level, n.Location!.Value)).ToList(), store, nodeSize, bucketSize, blockSize, firstDataBucket, dataBuckets);
+
+    /// <summary>Scans a probe store: its nodes on the device plus the device locations it rewrote in memory (live on disk).</summary>
+    public static ReferenceScan Run(BtreeStore probe, ProbeNodeSpace space, int bucketSize, int blockSize, long firstDataBucket, long dataBuckets)
+    {
+        var nodes = probe.GetNodes().Where(n => n.Location is { } l && !space.IsInMemory(l)).Select(n => (n.Btree, n.Level, n.Location!.Value)).ToList();
+        nodes.AddRange(space.FreedDeviceLocations.Select(l => (BtreeId.Alloc, -1, l)));
+        return Run(nodes, probe, space.NodeSize, bucketSize, blockSize, firstDataBucket, dataBuckets);
+    }
+
+    private static ReferenceScan Run(List<(BtreeId Btree, int Level, NodeLocation Location)> nodes, IKeyValueStore store, int nodeSize, int bucketSize, int blockSize, long firstDataBucket, long dataBuckets)
     {
         var usage = new Dictionary<long, BucketUsage>();
         var problems = new List<PointerProblem>();
@@ -85,13 +96,9 @@ internal sealed class ReferenceScan
         }
 
         uint nodeSectors = (uint)(nodeSize / AllocKey.SectorSize);
-        foreach (BtreeNodeInfo node in nodes)
+        foreach (var node in nodes)
         {
-            if (node.Location is not { } location)
-            {
-                continue; // never written (a new root): takes no space yet
-            }
-
+            NodeLocation location = node.Location;
             nodeCount++;
             if (location.Offset % nodeSize != 0)
             {
@@ -126,6 +133,42 @@ internal sealed class ReferenceScan
         }
 
         return new ReferenceScan(usage, problems, nodeCount, extentCount);
+    }
+
+    /// <summary>
+    /// Corrects <paramref name="keys"/> (the alloc keys read at mount) to what the references say:
+    /// a referenced bucket gets its data type and sector count (and the pointers' generation when the
+    /// key's is older: the allocation's record was lost); an unreferenced in-use bucket becomes
+    /// empty (need_discard, emptied at <paramref name="emptiedSeq"/>). Keys newer than their pointers
+    /// (stale pointers) are left for fsck. Returns the buckets changed.
+    /// </summary>
+    public Dictionary<long, AllocKey> Correct(Dictionary<long, AllocKey> keys, long firstDataBucket, long dataBuckets, ulong emptiedSeq)
+    {
+        var changed = new Dictionary<long, AllocKey>();
+        for (long b = firstDataBucket; b < firstDataBucket + dataBuckets; b++)
+        {
+            AllocKey key = keys.GetValueOrDefault(b);
+            AllocKey fixedKey = key;
+            if (Usage.TryGetValue(b, out BucketUsage u))
+            {
+                if (key.Generation <= u.Generation)
+                {
+                    fixedKey = new AllocKey(u.Generation, u.DataType, u.Sectors, false, 0, key.JournalSeqNonEmpty);
+                }
+            }
+            else if (key.IsInUse || key.DirtySectors != 0)
+            {
+                fixedKey = key with { DataType = BucketDataType.NeedDiscard, DirtySectors = 0, NeedDiscard = true, JournalSeqEmpty = emptiedSeq };
+            }
+
+            if (fixedKey != key)
+            {
+                keys[b] = fixedKey;
+                changed[b] = fixedKey;
+            }
+        }
+
+        return changed;
     }
 
     /// <summary>
