@@ -141,6 +141,8 @@ public sealed partial class MountedFilesystem
         _superblock = await SuperblockIO.WriteAsync(_device, _superblock with { IsClean = false }, ct).ConfigureAwait(false);
 
         Step("open journal");
+        var journalOptions = FileSystem.JournalOptionsFor(_superblock, _options, OnEntryWrite);
+        _reclaimThreshold = Math.Max(2, (int)((long)_superblock.BucketSize * regions.Length / journalOptions.MaxEntrySize / 4));
         _journal = Journaling.Journal.Open(_device, regions, _superblock.BlockSize, FileSystem.JournalOptionsFor(_superblock, _options, OnEntryWrite), replay);
         _journal.DurableSeqAdvanced += OnDurable;
         undo.Push("open journal", () => _journal.DurableSeqAdvanced -= OnDurable);
@@ -176,7 +178,11 @@ public sealed partial class MountedFilesystem
         }
 
         Step("start flusher");
-        KeyValues = new EngineKeyValueStore(_store, _gate, Statistics, (seq, c) => _journalAdapter.FlushAsync(seq, c), afterCommit: () => _allocJournal.WriteBackIfLarge(_store));
+        KeyValues = new EngineKeyValueStore(_store, _gate, Statistics, (seq, c) => _journalAdapter.FlushAsync(seq, c), afterCommit: () =>
+        {
+            _allocJournal.WriteBackIfLarge(_store);
+            KickNodeWrites();
+        });
         Data = new EngineDataStore(new BucketDataStore(_allocator, _device), _gate, Statistics);
         if (_options.FlushInterval > TimeSpan.Zero)
         {
@@ -240,6 +246,7 @@ public sealed partial class MountedFilesystem
                 }
 
                 _allocJournal.WriteBackIfLarge(_store!);
+                KickNodeWrites();
                 long current = journal.CurrentSeq;
                 if (current > journal.DurableSeq)
                 {

@@ -101,6 +101,57 @@ public sealed partial class MountedFilesystem : IAsyncDisposable, IDisposable
         }
     }
 
+    private int _nodeWriterRunning;
+    private long _nodeWriterRuns;
+    private int _reclaimThreshold = 4;
+
+    /// <summary>Background node write passes started by <see cref="KickNodeWrites"/>.</summary>
+    internal long NodeWriterRuns => Interlocked.Read(ref _nodeWriterRuns);
+
+    /// <summary>
+    /// Proactive reclaim: when the journal holds more than a quarter of its entries, write every
+    /// dirty node in the background (one pass at a time) so their pins drop and last_seq moves on
+    /// before reservations have to wait for space (a node write itself needs a little journal space).
+    /// </summary>
+    internal void KickNodeWrites()
+    {
+        if (_journal is not { } journal || _store is not { } store || journal.CurrentSeq - journal.LastSeq < _reclaimThreshold)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _nodeWriterRunning, 1, 0) != 0)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _nodeWriterRuns);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await store.FlushAllAsync(_stop.Token).ConfigureAwait(false);
+
+                // Nodes dirtied again while they were written keep their pins on old sequences:
+                // ask the pinned objects of the older half to write themselves (the adapter moves
+                // such pins forward), while the journal still has room for their pointer updates.
+                long last = journal.LastSeq, current = journal.CurrentSeq;
+                if (current - last >= _reclaimThreshold)
+                {
+                    await journal.FlushPinsAsync(last + ((current - last) / 2), _stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception)
+            {
+                // Shutdown, or a journal/device failure the writers see on their own calls.
+            }
+            finally
+            {
+                Volatile.Write(ref _nodeWriterRunning, 0);
+            }
+        });
+    }
+
     /// <summary>Describes the filesystem: superblock fields, btree shapes, bucket counts by type.</summary>
     public FilesystemInfo Describe()
     {
