@@ -99,7 +99,7 @@ public sealed partial class MountedFilesystem
         // allocated or freed around the crash): correct them from what the replayed btrees reference
         // (bcachefs's mark and sweep at recovery) before anything can be allocated.
         Dictionary<long, AllocKey> corrected = [];
-        if (!read.Superblock.IsClean && !_options.ReadOnly)
+        if ((!read.Superblock.IsClean || _options.ForceAllocCorrection) && !_options.ReadOnly)
         {
             var scan = ReferenceScan.Run(probe, probeSpace, _superblock.BucketSize, _superblock.BlockSize, _superblock.FirstDataBucket, _superblock.DataBucketCount);
             corrected = scan.Correct(keys, _superblock.FirstDataBucket, _superblock.DataBucketCount, newestSeq);
