@@ -130,14 +130,17 @@ internal sealed class AllocJournal
         {
             foreach (var (bucket, key) in _written[done].Keys)
             {
+                // Only the newest write-back of a bucket settles it: a value can come back (96 ->
+                // 128 -> 96 sectors) after an older write-back of it while a newer one wrote another.
+                if (!_writtenValue.TryGetValue(bucket, out AllocKey last) || last != key)
+                {
+                    continue;
+                }
+
+                _writtenValue.Remove(bucket);
                 if (_unpersisted.TryGetValue(bucket, out AllocKey now) && now == key)
                 {
                     _unpersisted.Remove(bucket);
-                }
-
-                if (_writtenValue.TryGetValue(bucket, out AllocKey last) && last == key)
-                {
-                    _writtenValue.Remove(bucket);
                 }
             }
 
@@ -171,6 +174,7 @@ internal sealed class AllocJournal
             set = _unpersisted.ToArray();
         }
 
+        if (Environment.GetEnvironmentVariable("FS_DEBUG") is not null) Console.Error.WriteLine($"hook written={writtenSeq}: {set.Length} keys; 6={(set.Any(e => e.Key == 6) ? set.First(e => e.Key == 6).Value.DirtySectors.ToString() : "-")}");
         Span<byte> buffer = stackalloc byte[KeysPerRecord * EntrySize];
         int index = 0;
         while (index < set.Length)
@@ -286,6 +290,7 @@ internal sealed class AllocJournal
 
             // Chunks keep each transaction well inside one journal reservation.
             ulong seq = 0;
+            if (Environment.GetEnvironmentVariable("FS_DEBUG") is not null) Console.Error.WriteLine($"writeback {set.Length} keys; 6={(set.Any(e => e.Key == 6) ? set.First(e => e.Key == 6).Value.DirtySectors.ToString() : "-")}");
             foreach (var chunk in set.Chunk(BucketsPerTransaction))
             {
                 using var tx = store.Begin();
