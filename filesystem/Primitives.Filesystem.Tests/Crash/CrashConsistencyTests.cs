@@ -9,7 +9,7 @@ namespace Primitives.Filesystem.Tests.Crash;
 public class CrashConsistencyTests(ITestOutputHelper output)
 {
     /// <summary>Crash states checked (a count, not a time bound): spread evenly over every flush epoch's prefixes and random subsets.</summary>
-    private const int MaxStates = 300;
+    private const int MaxStates = 2000;
 
     [Fact]
     public async Task EveryCrashStateMountsCleanlyUnderFsckAndKeepsEveryAcknowledgedKey()
@@ -19,13 +19,13 @@ public class CrashConsistencyTests(ITestOutputHelper output)
         var options = new WorkloadOptions
         {
             Threads = 2,
-            TransactionsPerThread = 60,
+            TransactionsPerThread = 150,
             KeysPerTransaction = 3,
             KeySpacePerThread = 64,
-            DataEvery = 3,
+            DataEvery = 2,
             DataSize = 6000,
             DeleteEvery = 5,
-            FlushEvery = 4,
+            FlushEvery = 10,
             DurabilityStamp = () => recording.FlushCount,
         };
         WorkloadResult result;
@@ -36,7 +36,7 @@ public class CrashConsistencyTests(ITestOutputHelper output)
             // Dropped without unmounting: the tail after the last flush is what a crash may lose.
         }
 
-        var states = recording.EnumerateCrashStates(randomSubsetsPerEpoch: 3, seed: 6).ToList();
+        var states = recording.EnumerateCrashStates(randomSubsetsPerEpoch: 40, seed: 6).ToList();
         int step = Math.Max(1, states.Count / MaxStates);
         var chosen = states.Where((_, i) => i % step == 0 || i == states.Count - 1).ToList();
         int checkedStates = 0, replayedStates = 0;
