@@ -34,7 +34,7 @@ internal static class BenchCommand
             ArgumentOutOfRangeException.ThrowIfNegative(options.FlushEvery, "--flush-every");
             ArgumentOutOfRangeException.ThrowIfNegative(options.DataEvery, "--data-every");
             using var dev = CommandRunner.OpenDevice(parse.GetValue(device)!);
-            await FileSystem.FormatAsync(dev, new FormatOptions(), ct).ConfigureAwait(false);
+            await FileSystem.FormatAsync(dev, new FormatOptions { Force = true }, ct).ConfigureAwait(false);
             using var contention = new SixLockContentionMonitor();
             await using var fs = await FileSystem.MountAsync(dev, MountOptions.Default, ct).ConfigureAwait(false);
             var result = await new Workload(options).RunAsync(fs.KeyValues, fs.Data, ct).ConfigureAwait(false);

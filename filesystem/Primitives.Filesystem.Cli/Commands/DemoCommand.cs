@@ -46,7 +46,7 @@ internal static class DemoCommand
         {
             using var dev = CommandRunner.OpenDevice(path);
             console.MarkupLineInterpolated($"device: [green]{dev.Name}[/] ({dev.Size / 1048576} MiB, {dev.LogicalBlockSize}-byte blocks, {(dev.IsBlockDevice ? "block device" : "image file")}, {(dev.IsDirectIo ? "O_DIRECT" : "buffered")})");
-            var info = await FileSystem.FormatAsync(dev, new FormatOptions(), ct).ConfigureAwait(false);
+            var info = await FileSystem.FormatAsync(dev, new FormatOptions { Force = true }, ct).ConfigureAwait(false);
             console.MarkupLineInterpolated($"1. formatted: {info}");
             return await RunPhasesAsync(console, dev, threads, transactions, ct).ConfigureAwait(false);
         }

@@ -174,7 +174,6 @@ internal sealed class AllocJournal
             set = _unpersisted.ToArray();
         }
 
-        if (Environment.GetEnvironmentVariable("FS_DEBUG") is not null) Console.Error.WriteLine($"hook written={writtenSeq}: {set.Length} keys; 6={(set.Any(e => e.Key == 6) ? set.First(e => e.Key == 6).Value.DirtySectors.ToString() : "-")}");
         Span<byte> buffer = stackalloc byte[KeysPerRecord * EntrySize];
         int index = 0;
         while (index < set.Length)
@@ -290,7 +289,6 @@ internal sealed class AllocJournal
 
             // Chunks keep each transaction well inside one journal reservation.
             ulong seq = 0;
-            if (Environment.GetEnvironmentVariable("FS_DEBUG") is not null) Console.Error.WriteLine($"writeback {set.Length} keys; 6={(set.Any(e => e.Key == 6) ? set.First(e => e.Key == 6).Value.DirtySectors.ToString() : "-")}");
             foreach (var chunk in set.Chunk(BucketsPerTransaction))
             {
                 using var tx = store.Begin();

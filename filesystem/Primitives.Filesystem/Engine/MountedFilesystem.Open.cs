@@ -104,13 +104,7 @@ public sealed partial class MountedFilesystem
             var scan = ReferenceScan.Run(probe, probeSpace, _superblock.BucketSize, _superblock.BlockSize, _superblock.FirstDataBucket, _superblock.DataBucketCount);
             corrected = scan.Correct(keys, _superblock.FirstDataBucket, _superblock.DataBucketCount, newestSeq);
             Reconciled = corrected.Count;
-            if (Environment.GetEnvironmentVariable("FS_DEBUG") is not null)
-            {
-                foreach (var n in probe.GetNodes()) Console.Error.WriteLine($"probe node {n.Btree} L{n.Level} {n.Location} dirty={n.Dirty}");
-                foreach (var l in probeSpace.FreedDeviceLocations) Console.Error.WriteLine($"probe freed {l}");
-                foreach (var (b, k) in corrected) Console.Error.WriteLine($"corrected {b}: {k}");
-                foreach (var (b, u) in scan.Usage) Console.Error.WriteLine($"usage {b}: {u}");
-            }
+
         }
 
         LoadedKeys = keys;

@@ -51,7 +51,6 @@ internal sealed class NodeSpace : IBtreeNodeSpace
     {
         SpaceAllocation space = _allocator.AllocateSpace(BucketDataType.Btree, NodeSize);
         Interlocked.Increment(ref _allocated);
-        if (Environment.GetEnvironmentVariable("FS_DEBUG") is not null) Console.Error.WriteLine($"alloc node {space.Bucket}+{space.Offset} g{space.Generation}");
         return new NodeLocation(((long)space.Bucket * _allocator.BucketSize) + space.Offset, space.Generation);
     }
 
@@ -73,12 +72,10 @@ internal sealed class NodeSpace : IBtreeNodeSpace
             // The allocator no longer counts this node (it was corrected at mount, or freed twice):
             // nothing to release. Counted, and left for fsck; throwing here would fail the node write.
             Interlocked.Increment(ref _inconsistentFrees);
-            if (Environment.GetEnvironmentVariable("FS_DEBUG") is not null) Console.Error.WriteLine($"inconsistent free {location} seq {journalSeq}: {_allocator.GetKey(bucket)}");
             return;
         }
 
         Interlocked.Increment(ref _freed);
-        if (Environment.GetEnvironmentVariable("FS_DEBUG") is not null) Console.Error.WriteLine($"free node {location} seq {journalSeq}");
     }
 
     public ValueTask WriteAsync(NodeLocation location, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
