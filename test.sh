@@ -39,6 +39,9 @@ if ! dotnet build Primitives.sln -c "$config" -nologo; then
   exit 1
 fi
 
+# FUSE prerequisites (root, /dev/fuse, fuse3, libfuse3-dev, fio, gcc): the filesystem tests need them.
+step "FUSE prerequisites (fuse3 libfuse3-dev fio gcc)" bash filesystem/fuse-tests.sh prereq
+
 # Every test project: xunit through dotnet test, counted from its TRX file.
 mapfile -t projects < <(find src coyote-tests filesystem -name '*Tests.csproj' 2>/dev/null | sort)
 for proj in "${projects[@]}"; do
@@ -76,6 +79,11 @@ if [ -f bench/Primitives.Benchmarks/Primitives.Benchmarks.csproj ]; then
   # Smoke run only: every benchmark runs a handful of iterations; no timing is asserted.
   step "benchmark smoke run" dotnet run --project bench/Primitives.Benchmarks -c "$config" --no-build -- --smoke
 fi
+
+# The filesystem mounted through FUSE (`fs mount`), exercised with fsx, fio and standard tools.
+step "FUSE mount: fsx random operations" bash filesystem/fuse-tests.sh fsx
+step "FUSE mount: fio write+verify" bash filesystem/fuse-tests.sh fio
+step "FUSE mount: cp -a, diff -r, tar, git, find, du" bash filesystem/fuse-tests.sh tools
 
 if [ ${#failures[@]} -gt 0 ]; then
   echo "Failures:"
