@@ -4,17 +4,25 @@ namespace Primitives.Filesystem.Posix;
 
 /// <summary>
 /// An in-memory <see cref="IKeyValueStore"/> for tests and for development mounts
-/// (<c>fs mount --memory</c>): one sorted map per btree behind one lock; a commit applies a
+/// (<c>fs mount --memory</c>): one sorted list per btree behind one lock; a commit applies a
 /// transaction's updates atomically and returns an increasing sequence number. Nothing is durable:
 /// <see cref="FlushAsync"/> only records the flushed sequence (<see cref="FlushedSeq"/>).
 /// </summary>
-/// <remarks>Thread-safe. Enforces the contract's value size limit, so tests catch oversized values.</remarks>
+/// <remarks>
+/// Thread-safe. Ranges are read lazily in chunks of <see cref="RangeChunk"/> keys (the lock is not
+/// held between chunks, so a range sees each key as of when its chunk was read, as the engine's
+/// per-key isolation allows). Enforces the contract's value size limit, so tests catch oversized values.
+/// </remarks>
 public sealed class MemoryKeyValueStore : IKeyValueStore
 {
+    /// <summary>Keys copied out per lock hold while enumerating a range.</summary>
+    private const int RangeChunk = 128;
+
     private readonly Lock _lock = new();
-    private readonly Dictionary<BtreeId, Tree> _trees = [];
+    private readonly Dictionary<BtreeId, SortedList<Bpos, byte[]>> _trees = [];
     private ulong _seq;
     private ulong _flushedSeq;
+    private int _flushCount;
 
     /// <summary>The sequence number of the last commit.</summary>
     public ulong CommittedSeq
@@ -34,8 +42,6 @@ public sealed class MemoryKeyValueStore : IKeyValueStore
     /// <summary>How many flushes were asked for.</summary>
     public int FlushCount => Volatile.Read(ref _flushCount);
 
-    private int _flushCount;
-
     /// <inheritdoc />
     public IKeyValueTransaction Begin() => new Transaction(this);
 
@@ -44,13 +50,12 @@ public sealed class MemoryKeyValueStore : IKeyValueStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         Interlocked.Increment(ref _flushCount);
-        ulong target;
         lock (_lock)
         {
-            target = seq == 0 ? _seq : Math.Min(seq, _seq);
+            ulong target = seq == 0 ? _seq : Math.Min(seq, _seq);
             if (target > _flushedSeq)
             {
-                _flushedSeq = target;
+                Volatile.Write(ref _flushedSeq, target);
             }
         }
 
@@ -62,27 +67,59 @@ public sealed class MemoryKeyValueStore : IKeyValueStore
     {
         lock (_lock)
         {
-            return _trees.TryGetValue(btree, out var tree) ? tree.Keys.Count : 0;
+            return _trees.TryGetValue(btree, out var tree) ? tree.Count : 0;
         }
     }
 
-    private Tree GetTree(BtreeId btree)
+    private SortedList<Bpos, byte[]> GetTree(BtreeId btree)
     {
         if (!_trees.TryGetValue(btree, out var tree))
         {
-            tree = new Tree();
+            tree = [];
             _trees.Add(btree, tree);
         }
 
         return tree;
     }
 
-    private sealed class Tree
+    /// <summary>Up to <see cref="RangeChunk"/> committed keys in [from, to], copied under the lock.</summary>
+    private List<KeyValuePair<Bpos, byte[]>> ReadChunk(BtreeId btree, Bpos from, Bpos to)
     {
-        public SortedSet<Bpos> Keys { get; } = [];
+        var chunk = new List<KeyValuePair<Bpos, byte[]>>();
+        lock (_lock)
+        {
+            if (!_trees.TryGetValue(btree, out var tree))
+            {
+                return chunk;
+            }
 
-        public Dictionary<Bpos, byte[]> Values { get; } = [];
+            var keys = tree.Keys;
+            int lo = 0, hi = keys.Count;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (keys[mid] < from)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            var values = tree.Values;
+            for (int i = lo; i < keys.Count && keys[i] <= to && chunk.Count < RangeChunk; i++)
+            {
+                chunk.Add(new(keys[i], values[i]));
+            }
+        }
+
+        return chunk;
     }
+
+    private static Bpos Successor(Bpos pos) =>
+        pos.Offset == ulong.MaxValue ? new Bpos(pos.Inode + 1, 0) : new Bpos(pos.Inode, pos.Offset + 1);
 
     private sealed class Transaction(MemoryKeyValueStore store) : IKeyValueTransaction
     {
@@ -101,7 +138,7 @@ public sealed class MemoryKeyValueStore : IKeyValueStore
 
             lock (store._lock)
             {
-                if (store._trees.TryGetValue(btree, out var tree) && tree.Values.TryGetValue(pos, out var v))
+                if (store._trees.TryGetValue(btree, out var tree) && tree.TryGetValue(pos, out var v))
                 {
                     value = v;
                     return true;
@@ -115,37 +152,52 @@ public sealed class MemoryKeyValueStore : IKeyValueStore
         public IEnumerable<KeyValuePair<Bpos, ReadOnlyMemory<byte>>> Range(BtreeId btree, Bpos from, Bpos to)
         {
             ThrowIfDone();
-            if (from > to)
-            {
-                return [];
-            }
+            var pending = _pending.TryGetValue(btree, out var p)
+                ? p.Where(kv => kv.Key >= from && kv.Key <= to).ToList()
+                : [];
+            return from > to ? [] : Merge(btree, from, to, pending);
+        }
 
-            var merged = new SortedDictionary<Bpos, byte[]?>();
-            lock (store._lock)
+        private IEnumerable<KeyValuePair<Bpos, ReadOnlyMemory<byte>>> Merge(BtreeId btree, Bpos from, Bpos to, List<KeyValuePair<Bpos, byte[]?>> pending)
+        {
+            int pi = 0;
+            Bpos cursor = from;
+            while (true)
             {
-                if (store._trees.TryGetValue(btree, out var tree))
+                var chunk = store.ReadChunk(btree, cursor, to);
+                bool more = chunk.Count == RangeChunk;
+                Bpos chunkEnd = more ? chunk[^1].Key : to;
+                int ci = 0;
+                while (ci < chunk.Count || (pi < pending.Count && pending[pi].Key <= chunkEnd))
                 {
-                    foreach (var key in tree.Keys.GetViewBetween(from, to))
+                    bool takePending = ci >= chunk.Count || (pi < pending.Count && pending[pi].Key <= chunk[ci].Key);
+                    if (takePending)
                     {
-                        merged[key] = tree.Values[key];
+                        var (key, value) = pending[pi++];
+                        if (ci < chunk.Count && chunk[ci].Key == key)
+                        {
+                            ci++; // the transaction's own update hides the committed value
+                        }
+
+                        if (value is not null)
+                        {
+                            yield return new(key, value);
+                        }
+                    }
+                    else
+                    {
+                        var (key, value) = chunk[ci++];
+                        yield return new(key, value);
                     }
                 }
-            }
 
-            if (_pending.TryGetValue(btree, out var pending))
-            {
-                foreach (var (key, v) in pending)
+                if (!more || chunkEnd == Bpos.Max)
                 {
-                    if (key >= from && key <= to)
-                    {
-                        merged[key] = v;
-                    }
+                    yield break;
                 }
-            }
 
-            return merged.Where(kv => kv.Value is not null)
-                .Select(kv => new KeyValuePair<Bpos, ReadOnlyMemory<byte>>(kv.Key, kv.Value))
-                .ToList();
+                cursor = Successor(chunkEnd);
+            }
         }
 
         public void Set(BtreeId btree, Bpos pos, ReadOnlySpan<byte> value)
@@ -183,13 +235,11 @@ public sealed class MemoryKeyValueStore : IKeyValueStore
                     {
                         if (v is null)
                         {
-                            tree.Keys.Remove(key);
-                            tree.Values.Remove(key);
+                            tree.Remove(key);
                         }
                         else
                         {
-                            tree.Keys.Add(key);
-                            tree.Values[key] = v;
+                            tree[key] = v;
                         }
                     }
                 }

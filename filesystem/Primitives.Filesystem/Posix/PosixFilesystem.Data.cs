@@ -152,7 +152,7 @@ public sealed partial class PosixFilesystem
     private long Punch(IKeyValueTransaction txn, ulong ino, ulong from, ulong to, List<DataPointer> released, List<DataPointer>? written)
     {
         long delta = 0;
-        var overlapping = txn.Range(BtreeId.Extents, new Bpos(ino, from + 1), new Bpos(ino, ulong.MaxValue))
+        var overlapping = txn.Range(BtreeId.Extents, new Bpos(ino, from + 1), new Bpos(ino, SaturatingAdd(to, MaxExtentCap)))
             .Select(kv => (End: kv.Key.Offset, Extent: Extent.Decode(kv.Value.Span)))
             .TakeWhile(e => e.End - e.Extent.Length < to)
             .ToList();
@@ -197,7 +197,7 @@ public sealed partial class PosixFilesystem
     {
         destination.Clear();
         ulong end = offset + (ulong)destination.Length;
-        foreach (var (key, value) in txn.Range(BtreeId.Extents, new Bpos(ino, offset + 1), new Bpos(ino, ulong.MaxValue)))
+        foreach (var (key, value) in txn.Range(BtreeId.Extents, new Bpos(ino, offset + 1), new Bpos(ino, SaturatingAdd(end, MaxExtentCap))))
         {
             var ext = Extent.Decode(value.Span);
             ulong extStart = key.Offset - ext.Length;
@@ -227,6 +227,8 @@ public sealed partial class PosixFilesystem
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    private static ulong SaturatingAdd(ulong a, ulong b) => a + b < a ? ulong.MaxValue : a + b;
 
     private static Inode LoadRegular(IKeyValueTransaction txn, ulong ino)
     {

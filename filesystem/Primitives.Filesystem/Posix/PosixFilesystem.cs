@@ -33,6 +33,12 @@ public sealed partial class PosixFilesystem
     /// <summary>The largest link count of a non-directory.</summary>
     public const uint MaxLinks = 65000;
 
+    /// <summary>
+    /// The longest extent any mount writes (<see cref="PosixOptions.MaxExtentBytes"/> is at most this):
+    /// an extent overlapping [a, b) then ends in (a, b + cap], which bounds every extent range scan.
+    /// </summary>
+    public const int MaxExtentCap = 1 << 20;
+
     /// <summary>How many inode numbers one persisted allocator record reserves.</summary>
     private const ulong InoBatch = 1024;
 
@@ -77,9 +83,9 @@ public sealed partial class PosixFilesystem
         ArgumentNullException.ThrowIfNull(kv);
         ArgumentNullException.ThrowIfNull(data);
         options ??= new PosixOptions();
-        if (options.MaxExtentBytes < data.BlockSize || options.MaxExtentBytes % data.BlockSize != 0)
+        if (options.MaxExtentBytes < data.BlockSize || options.MaxExtentBytes % data.BlockSize != 0 || options.MaxExtentBytes > MaxExtentCap)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxExtentBytes, $"MaxExtentBytes must be a positive multiple of the block size {data.BlockSize}");
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxExtentBytes, $"MaxExtentBytes must be a multiple of the block size {data.BlockSize} up to {MaxExtentCap}");
         }
 
         ArgumentNullException.ThrowIfNull(options.NameHash);
