@@ -50,3 +50,31 @@ public class XattrTests
         Assert.Equal(0, t.Kv.Count(BtreeId.Xattrs));
     }
 }
+
+public class PosixKeysTests
+{
+    [Fact]
+    public void ReadersAgreeWithTheCodecs()
+    {
+        var inode = new Inode { Ino = 9, Mode = FileTypeBits.Regular | 0x1A4, Nlink = 3, Size = 12345, SymlinkTarget = [1, 2] };
+        byte[] v = inode.Encode();
+        Assert.True(PosixKeys.TryReadInodeLinkCount(v, out uint nlink));
+        Assert.Equal(3u, nlink);
+        Assert.True(PosixKeys.TryReadInodeMode(v, out uint mode));
+        Assert.Equal(inode.Mode, mode);
+        Assert.True(PosixKeys.TryReadInodeSize(v, out ulong size));
+        Assert.Equal(12345ul, size);
+        Assert.False(PosixKeys.TryReadInodeLinkCount(v.AsSpan(0, 50), out _));
+        byte[] d = new Dirent(77, 8, "name"u8.ToArray()).Encode();
+        Assert.True(PosixKeys.TryReadDirentTarget(d, out ulong target));
+        Assert.Equal(77ul, target);
+        Assert.False(PosixKeys.TryReadDirentTarget(d.AsSpan(0, 12), out _));
+        var e = new Extent(new Primitives.Filesystem.Data.DataPointer(5, 6, 4096, 8192), 100, 200).Encode();
+        Assert.True(PosixKeys.IsExtent(e));
+        // The first 20 bytes are the engine's DataPointer layout: bucket u64, generation u32, offset u32, length u32.
+        Assert.Equal(5ul, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(e));
+        Assert.Equal(6u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(e.AsSpan(8)));
+        Assert.Equal(4096u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(e.AsSpan(12)));
+        Assert.Equal(8192u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(e.AsSpan(16)));
+    }
+}
