@@ -202,9 +202,34 @@ public class FileDataTests
         }
 
         Assert.Equal(model.ToArray(), t.ReadAll(f.Ino));
+        Assert.Empty(PosixConsistency.Check(t.Kv));
         Assert.Equal(t.Kv.Count(BtreeId.Extents), t.Data.LivePointers);
         t.Fs.Unlink(Root, N("f"));
         Assert.Equal(0, t.Data.LivePointers);
         Assert.Equal(0, t.Kv.Count(BtreeId.Extents));
+    }
+}
+
+public class ExtentSplitTests
+{
+    [Theory]
+    [InlineData(4096)] // small head: the head is copied, the tail keeps the pointer
+    [InlineData(57344)] // small tail: the tail is copied
+    public void OverwriteInsideAnExtentCopiesOnlyTheSmallerSide(int patchAt)
+    {
+        var t = new PosixTestFilesystem();
+        var f = t.CreateFile(PosixTestFilesystem.Root, "f");
+        var model = new byte[65536];
+        new Random(patchAt).NextBytes(model);
+        t.Fs.Write(f.Ino, 0, model);
+        long before = t.Data.FreeBytes;
+        var patch = new byte[4096];
+        new Random(1).NextBytes(patch);
+        t.Fs.Write(f.Ino, patchAt, patch);
+        patch.CopyTo(model, patchAt);
+        Assert.Equal(model, t.ReadAll(f.Ino));
+        // New space: the patch block and the smaller side (4 KiB), not the 56 KiB larger side.
+        Assert.Equal(8192, before - t.Data.FreeBytes);
+        Assert.Empty(PosixConsistency.Check(t.Kv));
     }
 }

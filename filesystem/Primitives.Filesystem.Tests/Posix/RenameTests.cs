@@ -46,6 +46,7 @@ public class RenameTests
         Assert.Equal(2u, t.Fs.GetAttributes(d1.Ino).Nlink);
         Assert.Equal(3u, t.Fs.GetAttributes(d2.Ino).Nlink);
         Assert.NotNull(t.Lookup(sub.Ino, "f"));
+        Assert.Empty(PosixConsistency.Check(t.Kv));
     }
 
     [Fact]
@@ -60,6 +61,7 @@ public class RenameTests
         Assert.Equal(Errno.ENOENT, ErrnoOf(() => t.Fs.GetAttributes(empty.Ino)));
         Assert.Equal(3u, t.Fs.GetAttributes(Root).Nlink); // root: ., .. of root, d (src moved out)
         Assert.Equal(3u, t.Fs.GetAttributes(d.Ino).Nlink);
+        Assert.Empty(PosixConsistency.Check(t.Kv));
     }
 
     [Fact]
@@ -80,6 +82,7 @@ public class RenameTests
         Assert.Equal(Errno.ENOENT, ErrnoOf(() => t.Fs.Rename(Root, N("f"), full.Ino, N("none"), RenameFlags.Exchange)));
         // Nothing moved.
         Assert.Equal(new[] { ".", "..", "d", "f", "full" }, t.List(Root).Order().ToArray());
+        Assert.Empty(PosixConsistency.Check(t.Kv));
     }
 
     [Fact]
@@ -107,6 +110,7 @@ public class RenameTests
         Assert.Equal(2u, t.Fs.GetAttributes(d2.Ino).Nlink);
         var entry = t.Fs.ReadDirectory(d1.Ino, 0, 10).Single(e => e.Name.SequenceEqual(N("a")));
         Assert.Equal(FileTypeBits.DirentType(FileTypeBits.Directory), entry.Type);
+        Assert.Empty(PosixConsistency.Check(t.Kv));
     }
 
     [Fact]
@@ -131,5 +135,6 @@ public class RenameTests
         t.Fs.Rename(Root, N("a"), Root, N("c"));
         Assert.Equal(a.Ino, t.Lookup(Root, "c").Ino);
         Assert.Equal(new[] { ".", "..", "b", "c" }, t.List(Root).Order().ToArray());
+        Assert.Empty(PosixConsistency.Check(t.Kv));
     }
 }

@@ -145,8 +145,8 @@ public sealed partial class PosixFilesystem
     /// Removes the bytes [<paramref name="from"/>, <paramref name="to"/>) from the extents of
     /// <paramref name="ino"/>: extents inside go (their pointers into <paramref name="released"/>),
     /// extents across an edge are clipped (keeping their pointer), and an extent across both edges
-    /// keeps its head and has its tail rewritten to new space (into <paramref name="written"/>),
-    /// so every pointer stays referenced by one extent.
+    /// keeps its pointer for its larger side and has the smaller side copied to new space (into
+    /// <paramref name="written"/>), so every pointer stays referenced by one extent.
     /// </summary>
     /// <returns>The change of the allocated bytes (zero or negative).</returns>
     private long Punch(IKeyValueTransaction txn, ulong ino, ulong from, ulong to, List<DataPointer> released, List<DataPointer>? written)
@@ -167,12 +167,28 @@ public sealed partial class PosixFilesystem
             }
             else if (extStart < from && extEnd > to)
             {
-                byte[] tail = new byte[extEnd - to];
-                ReadExtent(ext, (uint)(to - extStart), tail);
-                var pointer = Wait(_data.WriteAsync(tail));
-                (written ?? throw new InvalidOperationException("a split needs a written list")).Add(pointer);
-                txn.Set(BtreeId.Extents, new Bpos(ino, from), (ext with { Length = (uint)(from - extStart) }).Encode());
-                txn.Set(BtreeId.Extents, new Bpos(ino, extEnd), new Extent(pointer, 0, (uint)tail.Length).Encode());
+                // A split: one side keeps the pointer, the smaller side is copied to new space.
+                var list = written ?? throw new InvalidOperationException("a split needs a written list");
+                if (from - extStart <= extEnd - to)
+                {
+                    byte[] head = new byte[from - extStart];
+                    ReadExtent(ext, 0, head);
+                    var pointer = Wait(_data.WriteAsync(head));
+                    list.Add(pointer);
+                    txn.Set(BtreeId.Extents, new Bpos(ino, from), new Extent(pointer, 0, (uint)head.Length).Encode());
+                    uint cut = (uint)(to - extStart);
+                    txn.Set(BtreeId.Extents, new Bpos(ino, extEnd), (ext with { DataOffset = ext.DataOffset + cut, Length = ext.Length - cut }).Encode());
+                }
+                else
+                {
+                    byte[] tail = new byte[extEnd - to];
+                    ReadExtent(ext, (uint)(to - extStart), tail);
+                    var pointer = Wait(_data.WriteAsync(tail));
+                    list.Add(pointer);
+                    txn.Set(BtreeId.Extents, new Bpos(ino, from), (ext with { Length = (uint)(from - extStart) }).Encode());
+                    txn.Set(BtreeId.Extents, new Bpos(ino, extEnd), new Extent(pointer, 0, (uint)tail.Length).Encode());
+                }
+
                 delta -= (long)(to - from);
             }
             else if (extStart < from)
