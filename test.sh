@@ -84,6 +84,7 @@ fi
 step "FUSE mount: fsx random operations" bash filesystem/fuse-tests.sh fsx
 step "FUSE mount: fio write+verify" bash filesystem/fuse-tests.sh fio
 step "FUSE mount: cp -a, diff -r, tar, git, find, du" bash filesystem/fuse-tests.sh tools
+step "FUSE mount: SIGINT/SIGTERM unmount cleanly" bash filesystem/fuse-tests.sh signals
 
 if [ ${#failures[@]} -gt 0 ]; then
   echo "Failures:"

@@ -7,6 +7,7 @@
 #   fuse-tests.sh fsx      fsx random operations (bounded ops), every byte checked against a model
 #   fuse-tests.sh fio      fio write+verify jobs (crc32c, verify_fatal)
 #   fuse-tests.sh tools    cp -a in/out + diff -r, tar create/extract, git init/commit/fsck, find, du
+#   fuse-tests.sh signals  SIGINT and SIGTERM to the mount process unmount cleanly
 #   fuse-tests.sh remount  write, unmount (fusermount3 -u), remount, data intact, fsck clean   [engine]
 #   fuse-tests.sh crash    fsync some files, kill -9 the mount mid-workload, fusermount3 -u -z,
 #                          remount (journal replay), fsck clean, fsynced data intact         [engine]
@@ -152,6 +153,20 @@ case "$mode" in
     echo "tools: cp -a in/out, diff -r, tar, find ($n_src entries), du, git init/commit/mv/fsck, rm -rf: OK"
     unmount_fs
     [ "$backend" = engine ] && fsck_image
+    ;;
+  signals)
+    for sig in INT TERM; do
+      mount_fs
+      echo data > "$mnt/file" || die "write before SIG$sig failed"
+      kill -s "$sig" "$mount_pid"
+      for _ in $(seq 1 300); do kill -0 "$mount_pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$mount_pid" 2>/dev/null && die "mount process still running 30 s after SIG$sig"
+      mountpoint -q "$mnt" && die "$mnt still mounted after SIG$sig"
+      grep -q "SIG$sig: unmounting" "$work/mount.log" || die "the mount log does not show the SIG$sig unmount"
+      mount_pid=
+      [ "$backend" = engine ] && fsck_image
+    done
+    echo "signals: SIGINT and SIGTERM unmount cleanly and end the mount process"
     ;;
   remount)
     need_engine
