@@ -34,6 +34,10 @@ internal sealed class FsxOptions
 
     public bool Quiet { get; private set; }
 
+    /// <summary>Options for a run on <paramref name="directory"/> (tests).</summary>
+    public static FsxOptions For(string directory, long ops, int seed, int files = 4, int maxSize = 1 << 20, int maxIo = 128 * 1024) =>
+        new() { Directory = directory, Ops = ops, Seed = seed, Files = files, MaxSize = maxSize, MaxIo = Math.Min(maxIo, maxSize), Quiet = true };
+
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message on bad usage.</summary>
     public static FsxOptions Parse(string[] args)
     {

@@ -33,14 +33,28 @@ internal sealed class FsxRunner(FsxOptions options, TextWriter output)
         }
 
         var clock = Stopwatch.StartNew();
-        while (options.Duration is TimeSpan d ? clock.Elapsed < d : _op < options.Ops)
+        try
         {
-            _op++;
-            Step();
-            if (!options.Quiet && _op % 10_000 == 0)
+            while (options.Duration is TimeSpan d ? clock.Elapsed < d : _op < options.Ops)
             {
-                output.WriteLine($"fsx: {_op} ops, {_bytesWritten >> 20} MiB written, {_bytesRead >> 20} MiB read");
+                _op++;
+                Step();
+                if (!options.Quiet && _op % 10_000 == 0)
+                {
+                    output.WriteLine($"fsx: {_op} ops, {_bytesWritten >> 20} MiB written, {_bytesRead >> 20} MiB read");
+                }
             }
+        }
+        catch
+        {
+            // Leave the files for inspection, but close them: an open handle would keep a
+            // FUSE mount from unmounting.
+            for (int i = 0; i < _handles.Count; i++)
+            {
+                Close(i);
+            }
+
+            throw;
         }
 
         for (int i = 0; i < _models.Count; i++)

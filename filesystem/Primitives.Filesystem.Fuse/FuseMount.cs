@@ -27,6 +27,7 @@ public sealed unsafe class FuseMount : IDisposable
     private int _unmountRequested;
     private bool _mounted;
     private Thread? _loopThread;
+    private uint? _connection;
 
     private FuseMount(PosixFilesystem fs, string mountpoint, FuseMountOptions options)
     {
@@ -147,6 +148,7 @@ public sealed unsafe class FuseMount : IDisposable
         }
 
         _mounted = true;
+        _connection = FindConnection(_mountpoint);
     }
 
     /// <summary>Serves requests on the calling thread until the filesystem is unmounted.</summary>
@@ -186,8 +188,11 @@ public sealed unsafe class FuseMount : IDisposable
     }
 
     /// <summary>
-    /// Asks the loop to stop: marks the session exited and detaches the mount (the kernel then ends
-    /// the connection once no file on it is open, and the loop returns). Safe from any thread; idempotent.
+    /// Asks for the unmount: detaches the mount (lazy unmount). The loop keeps serving until the
+    /// kernel ends the connection, which it does once no file on the mount is open any more; then
+    /// <see cref="Run"/> returns. Safe from any thread; idempotent. (The session is deliberately not
+    /// marked exited here: a loop that stops reading while files are still open leaves their
+    /// processes waiting forever on requests nobody answers.)
     /// </summary>
     public void RequestUnmount()
     {
@@ -196,16 +201,56 @@ public sealed unsafe class FuseMount : IDisposable
             return;
         }
 
-        FuseNative.SessionExit(_session);
         FuseNative.Umount2(_mountpoint, FuseNative.MntDetach);
     }
 
-    /// <summary>Unmounts (if still mounted), waits for a <see cref="Start"/>ed loop, and frees the session.</summary>
+    /// <summary>
+    /// Ends the FUSE connection now (fusectl's abort): requests in flight and to come fail with
+    /// ENOTCONN, files still open on the mount become unusable, and the loop returns. For when a
+    /// lazy unmount does not finish because something keeps a file open.
+    /// </summary>
+    /// <returns>Whether the connection was found and aborted.</returns>
+    public bool Abort()
+    {
+        if (_connection is not uint id)
+        {
+            return false;
+        }
+
+        const string fusectl = "/sys/fs/fuse/connections";
+        string abort = Path.Combine(fusectl, id.ToString(System.Globalization.CultureInfo.InvariantCulture), "abort");
+        if (!File.Exists(abort) && Directory.Exists(fusectl))
+        {
+            FuseNative.MountFusectl(fusectl);
+        }
+
+        try
+        {
+            File.WriteAllText(abort, "1");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Unmounts (if still mounted) and waits for a <see cref="Start"/>ed loop; if the loop has not
+    /// ended after <see cref="FuseMountOptions.UnmountTimeout"/> (a file is still open), aborts the
+    /// connection. Then frees the session.
+    /// </summary>
     public void Dispose()
     {
         if (_loopThread is not null)
         {
             RequestUnmount();
+            if (!_loopThread.Join(_options.UnmountTimeout))
+            {
+                (_options.ErrorLog ?? Console.Error).WriteLine($"fs: {_mountpoint} still busy {_options.UnmountTimeout.TotalSeconds} s after the unmount; aborting the FUSE connection");
+                Abort();
+            }
+
             _loopThread.Join();
             _loopThread = null;
         }
@@ -232,6 +277,22 @@ public sealed unsafe class FuseMount : IDisposable
         {
             _self.Free();
         }
+    }
+
+    /// <summary>The FUSE connection number (the minor device number of the mount, as in /proc/self/mountinfo).</summary>
+    private static uint? FindConnection(string mountpoint)
+    {
+        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            string[] f = line.Split(' ');
+            if (f.Length > 4 && f[4] == mountpoint && f[2].Split(':') is [_, string minor]
+                && uint.TryParse(minor, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out uint id))
+            {
+                return id;
+            }
+        }
+
+        return null;
     }
 
     internal void ReportError(Exception e)

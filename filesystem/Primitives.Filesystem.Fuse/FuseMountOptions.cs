@@ -15,6 +15,9 @@ public sealed class FuseMountOptions
     /// <summary>Let users other than the mounting one use the mount (needs root or user_allow_other).</summary>
     public bool AllowOther { get; init; } = true;
 
+    /// <summary>How long <see cref="FuseMount.Dispose"/> waits for the lazy unmount before it aborts the connection.</summary>
+    public TimeSpan UnmountTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Where unexpected errors (not POSIX errors) are reported; standard error by default.</summary>
     public TextWriter? ErrorLog { get; init; }
 }

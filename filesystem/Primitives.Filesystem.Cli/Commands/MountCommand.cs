@@ -15,6 +15,9 @@ namespace Primitives.Filesystem.Cli.Commands;
 /// </summary>
 public static class MountCommand
 {
+    /// <summary>How long a signalled mount waits for open files to close before it aborts the connection.</summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(10);
+
     /// <summary>How long the background start waits for the mount to appear.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
@@ -97,6 +100,13 @@ public static class MountCommand
                 context.Cancel = true;
                 Console.WriteLine($"fs: {context.Signal}: unmounting {mountpoint}");
                 mount.RequestUnmount();
+                // A file kept open on the mount would keep the lazy unmount (and this process) alive:
+                // give it a grace period, then end the connection.
+                _ = Task.Delay(AbortGrace).ContinueWith(_ =>
+                {
+                    Console.WriteLine($"fs: {mountpoint} still busy {AbortGrace.TotalSeconds} s after {context.Signal}; aborting the FUSE connection");
+                    mount.Abort();
+                }, TaskScheduler.Default);
             }
         }
         finally

@@ -97,4 +97,10 @@ internal static unsafe partial class FuseNative
     public static partial int Umount2(string target, int flags);
 
     public const int MntDetach = 2;
+
+    [LibraryImport("libc", EntryPoint = "mount", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Mount(string source, string target, string type, nuint flags, nint data);
+
+    /// <summary>Mounts fusectl (the FUSE control filesystem) at <paramref name="target"/>; errors are ignored (then abort is unavailable).</summary>
+    public static void MountFusectl(string target) => Mount("fusectl", target, "fusectl", 0, 0);
 }

@@ -1,3 +1,4 @@
+using Primitives.Filesystem.Data;
 using Primitives.Filesystem.Fuse;
 using Primitives.Filesystem.Posix;
 
@@ -11,7 +12,7 @@ internal sealed class MountFixture : IDisposable
 {
     private readonly string _cleanupLine;
 
-    public MountFixture()
+    public MountFixture(Func<IDataStore, IDataStore>? wrapData = null)
     {
         NativeTools.RequireFuse();
         Path = Directory.CreateTempSubdirectory("primitives-fuse-test-").FullName;
@@ -19,7 +20,7 @@ internal sealed class MountFixture : IDisposable
         RegisterCleanup(_cleanupLine);
         Kv = new MemoryKeyValueStore();
         Data = new MemoryDataStore(256L << 20);
-        Fs = PosixFilesystem.Open(Kv, Data, Data);
+        Fs = PosixFilesystem.Open(Kv, wrapData?.Invoke(Data) ?? Data, Data);
         Mount = FuseMount.Mount(Fs, Path, new FuseMountOptions { Source = "primitives-test" });
         Mount.Start();
     }
@@ -42,7 +43,7 @@ internal sealed class MountFixture : IDisposable
         var work = Task.Run(body);
         if (!work.Wait(TimeSpan.FromSeconds(120)))
         {
-            NativeTools.Run("umount", "-l", Path);
+            Mount.Abort();
             Assert.Fail("file operations on the FUSE mount did not finish in 120 s");
         }
 
