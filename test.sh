@@ -75,9 +75,20 @@ step "NuGet consumer of Primitives.$version.nupkg" dotnet run --project samples/
 # The main job of the README on its embedded default.
 step "tour sample" dotnet run --project samples/Tour -c "$config" --no-build
 
+# The sample filesystem's main job (README): demo on a temporary image file, then on a real loop device.
+step "fs demo (image file)" dotnet run --project filesystem/Primitives.Filesystem.Cli -c "$config" --no-build -- demo
+step "fs demo (loop device)" bash filesystem/Primitives.Filesystem.Cli/demo-loop.sh "$config"
+
 if [ -f bench/Primitives.Benchmarks/Primitives.Benchmarks.csproj ]; then
   # Smoke run only: every benchmark runs a handful of iterations; no timing is asserted.
   step "benchmark smoke run" dotnet run --project bench/Primitives.Benchmarks -c "$config" --no-build -- --smoke
+fi
+
+if [ -f bench/Primitives.Plots/Primitives.Plots.csproj ]; then
+  # The chart tool on the committed fixture CSVs (same layout as bench/results/); fails if it writes no PNG.
+  rm -rf "$art/plots"
+  step "benchmark plots from fixture CSVs" dotnet run --project bench/Primitives.Plots -c "$config" --no-build -- \
+    bench/Primitives.Plots/testdata "$art/plots"
 fi
 
 # The filesystem mounted through FUSE (`fs mount`), exercised with fsx, fio and standard tools.

@@ -76,7 +76,8 @@ public sealed class ReadmeExamplesTests
         commits.Record(start, Stopwatch.GetTimestamp());   // or record start/end yourself
 
         TimeStatsSnapshot snapshot = commits.GetSnapshot();
-        Console.WriteLine(snapshot);       // min/max/mean/stddev/recent, quantiles, scaled units
+        Console.WriteLine(snapshot);       // min/max/mean/stddev/recent, percentiles, quantiles, scaled units
+        long p99 = snapshot.P99;           // any percentile: snapshot.Percentile(99.9), within 1/32
         string json = snapshot.ToJson();
 
         var exact = new MeanAndVariance(); // Int128 sums: exact, negative-safe, overflow throws
@@ -86,6 +87,7 @@ public sealed class ReadmeExamplesTests
         // END README Statistics
 
         Assert.Equal(2, snapshot.Count);
+        Assert.InRange(p99, snapshot.Duration.Min, snapshot.Duration.Max);
         Assert.Contains("\"count\":2", json);
         Assert.Equal(1, exact.Mean);
         Assert.Equal((UInt128)36, exact.Variance);

@@ -26,7 +26,6 @@ internal static class CounterZooScenarios
     [CoyoteScenario("zoo.counters.reservation-check-then-subtract.baseline", Iterations = 100)]
     public static Task CheckThenSubtractBaseline() => With(null, ReservationScenarios.CompetingForTheLastUnits);
 
-    // Not in the zoo: UnfrozenReleaseTotal and RefillDuringDrain need units counted on two
-    // different processor slots, and the slot comes from Thread.GetCurrentProcessorId, which Coyote
-    // does not control (1,000 iterations per strategy did not reach the slow release path).
+    // UnfrozenReleaseTotal and RefillDuringDrain need units counted on two processor slots: see
+    // ReservationSlotScenarios, which pins tasks to slots through the mutant build's PerCpu.SlotOverride.
 }

@@ -14,4 +14,14 @@ public sealed class CounterZooTests(ITestOutputHelper output, BugZooTable table)
     public void TestFindsCheckThenSubtract() => this.Zoo(
         CounterMutants.CheckThenSubtract, "PerCpuReservation check-then-subtract: over-commit",
         CounterZooScenarios.CheckThenSubtract, CounterZooScenarios.CheckThenSubtractBaseline);
+
+    [Fact]
+    public void TestFindsRefillDuringDrain() => this.Zoo(
+        CounterMutants.RefillDuringDrain, "PerCpuReservation refills a cache while the slow path drains: false out of space",
+        ReservationSlotScenarios.RefillDuringDrain, ReservationSlotScenarios.RefillDuringDrainBaseline);
+
+    [Fact]
+    public void TestFindsUnfrozenReleaseTotal() => this.Zoo(
+        CounterMutants.UnfrozenReleaseTotal, "PerCpuReservation totals unfrozen counts: a correct release is refused",
+        ReservationSlotScenarios.UnfrozenReleaseTotal, ReservationSlotScenarios.UnfrozenReleaseTotalBaseline);
 }

@@ -11,7 +11,7 @@ namespace Primitives.Filesystem.Devices;
 /// write completed has completed. Until then a crash may keep any subset of the writes since the
 /// last completed flush (this is what <c>RecordingBlockDevice</c> enumerates).
 /// </remarks>
-public abstract class BlockDevice : IDisposable
+public abstract partial class BlockDevice : IDisposable
 {
     /// <summary>The path or a descriptive name of the device.</summary>
     public abstract string Name { get; }

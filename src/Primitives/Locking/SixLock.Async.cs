@@ -20,32 +20,43 @@ public sealed partial class SixLock
     /// <exception cref="SixLockException">Write without intent held by the calling thread, or reader count overflow.</exception>
     /// <exception cref="ObjectDisposedException">The lock is disposed.</exception>
     /// <remarks>Same FIFO handoff and barging rules as <see cref="Lock(SixLockType)"/>; continuations run asynchronously.</remarks>
-    public ValueTask<SixLockHandle> LockAsync(SixLockType type, CancellationToken cancellationToken = default)
+    public ValueTask<SixLockHandle> LockAsync(SixLockType type, CancellationToken cancellationToken = default) =>
+        TryLockAsyncFast(type, out SixLockHandle handle, out long owner)
+            ? new(handle)
+            : LockAsyncSlow((int)type, owner, cancellationToken);
+
+    /// <summary>
+    /// The uncontended path of every asynchronous acquisition: takes <paramref name="type"/> if it
+    /// is free now, or returns the owner the slow path must wait as.
+    /// </summary>
+    private bool TryLockAsyncFast(SixLockType type, out SixLockHandle handle, out long owner)
     {
-        long owner;
         switch ((int)type)
         {
             case ReadType:
+                owner = NoOwner;
                 if (TryLockRead())
                 {
-                    return new(new SixLockHandle(this, SixLockType.Read, NoOwner));
+                    handle = new SixLockHandle(this, SixLockType.Read, NoOwner);
+                    return true;
                 }
 
-                owner = NoOwner;
                 break;
             case IntentType:
+                owner = AsyncOwnerPending;
                 if (TryLockIntent(AsyncOwnerPending, out long token))
                 {
-                    return new(new SixLockHandle(this, SixLockType.Intent, token));
+                    handle = new SixLockHandle(this, SixLockType.Intent, token);
+                    return true;
                 }
 
-                owner = AsyncOwnerPending;
                 break;
             case WriteType:
                 owner = CurrentThreadOwner;
                 if (TryLockWrite(owner))
                 {
-                    return new(new SixLockHandle(this, SixLockType.Write, owner));
+                    handle = new SixLockHandle(this, SixLockType.Write, owner);
+                    return true;
                 }
 
                 break;
@@ -53,7 +64,8 @@ public sealed partial class SixLock
                 throw BadType(type);
         }
 
-        return LockAsyncSlow((int)type, owner, cancellationToken);
+        handle = default;
+        return false;
     }
 
     /// <summary>Takes read asynchronously: <c>using var _ = await lk.ReadAsync();</c>.</summary>

@@ -24,6 +24,9 @@ public readonly struct SixLockHandle : IDisposable
     /// <summary>The lock this handle holds, or <see langword="null"/> for <c>default</c>.</summary>
     public SixLock? Lock { get; }
 
+    /// <summary>Whether this handle holds the lock: <see langword="false"/> for <c>default</c>, e.g. from a timed-out <see cref="SixLock.TryLockAsync"/>.</summary>
+    public bool IsAcquired => Lock is not null;
+
     /// <summary>The type held.</summary>
     public SixLockType Type { get; }
 

@@ -50,6 +50,10 @@ namespace Primitives.Statistics;
 /// the true quantile (tested); after a large shift in the distribution the estimates follow only
 /// slowly, since steps never grow again. Nodes estimate independently, so their estimates can cross;
 /// snapshots report them sorted (a rearrangement that never makes them less accurate).
+/// The estimator is cheap but it can settle between the clusters of a multi-modal distribution,
+/// and it has no tail quantiles; so every duration also goes into a log-linear histogram (16
+/// buckets per power of two, 976 counters), from which <see cref="TimeStatsSnapshot.Percentile"/>
+/// reports any percentile (p50, p90, p99, p99.9...) within 3.125% of a value of the true rank.
 /// </para>
 /// <para><b>Thread safety.</b> Every member is thread-safe.</para>
 /// </remarks>
@@ -105,6 +109,7 @@ public sealed partial class TimeStats
     private long _maxGap;
     private long _lastEventStart;
     private QuantileEstimator _quantiles;
+    private readonly LogLinearHistogram _histogram = new();
 
     // Null until the switch to buffered recording; written once, under _lock, with a release store.
     private PerCpuEventBuffers? _buffers;
@@ -242,6 +247,7 @@ public sealed partial class TimeStats
                 minDuration = Math.Min(minDuration, duration);
                 maxDuration = Math.Max(maxDuration, duration);
                 _quantiles.Update((ulong)duration);
+                _histogram.Add((ulong)duration);
 
                 if (!hasLastEvent)
                 {
@@ -298,6 +304,8 @@ public sealed partial class TimeStats
             Summarize(_duration, _recentDuration, _minDuration, _maxDuration),
             Summarize(_gap, _recentGap, _minGap, _maxGap),
             quantiles,
+            _histogram.Total == 0 ? [] : _histogram.CopyCounts(),
+            _histogram.Total,
             _buffers is not null);
     }
 

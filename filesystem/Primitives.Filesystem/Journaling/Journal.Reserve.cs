@@ -1,0 +1,309 @@
+using System.Diagnostics;
+
+namespace Primitives.Filesystem.Journaling;
+
+public sealed partial class Journal
+{
+    /// <summary>What the slow path tells a reserver.</summary>
+    private enum SlowPathResult
+    {
+        Retry, // an entry with room may be open now: try the word again
+        Wait,  // no room (buffers, space or pin FIFO full, or frozen): wait for a change
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="bytes"/> bytes in the current entry, blocking while the journal is
+    /// full (until writes complete and reclaim frees space) or frozen.
+    /// </summary>
+    /// <param name="bytes">Space for the records to add: the sum of <see cref="RecordSize"/> of each (at most <see cref="MaxReservationBytes"/>).</param>
+    /// <returns>The reservation; dispose it when its records are in (that releases the entry's buffer).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bytes"/> is negative or above <see cref="MaxReservationBytes"/>.</exception>
+    /// <exception cref="JournalShutdownException">The journal is shut down or failed.</exception>
+    /// <exception cref="JournalFrozenException">The journal is frozen and <see cref="JournalOptions.ThrowWhenFrozen"/> is set.</exception>
+    /// <remarks>Thread safety: safe from any thread. The fast path is one compare-and-swap on the reservation word.</remarks>
+    public JournalReservation Reserve(int bytes)
+    {
+        ValidateReservation(bytes);
+        while (true)
+        {
+            long version = Volatile.Read(ref _version); // before the attempt: a change after it bumps the version
+            if (TryReserveFast(bytes) is { } reservation)
+            {
+                return reservation;
+            }
+
+            if (ReserveSlow(bytes) == SlowPathResult.Wait)
+            {
+                _waiters.WaitUntil(() => Volatile.Read(ref _version) != version);
+            }
+        }
+    }
+
+    /// <summary>As <see cref="Reserve"/>, waiting without blocking a thread.</summary>
+    /// <param name="bytes">Space for the records to add (see <see cref="Reserve"/>).</param>
+    /// <param name="cancellationToken">Cancels a wait for space (checked each time the journal changes).</param>
+    /// <returns>The reservation.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bytes"/> is negative or above <see cref="MaxReservationBytes"/>.</exception>
+    /// <exception cref="JournalShutdownException">The journal is shut down or failed.</exception>
+    /// <exception cref="JournalFrozenException">The journal is frozen and <see cref="JournalOptions.ThrowWhenFrozen"/> is set.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    public async ValueTask<JournalReservation> ReserveAsync(int bytes, CancellationToken cancellationToken = default)
+    {
+        ValidateReservation(bytes);
+        while (true)
+        {
+            long version = Volatile.Read(ref _version); // before the attempt: a change after it bumps the version
+            if (TryReserveFast(bytes) is { } reservation)
+            {
+                return reservation;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (ReserveSlow(bytes) == SlowPathResult.Wait)
+            {
+                using (cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static s => ((Journal)s!).Signal(), this) : default)
+                {
+                    await _waiters.WaitUntilAsync(() => Volatile.Read(ref _version) != version || cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private void ValidateReservation(int bytes)
+    {
+        if (bytes < 0 || bytes > MaxReservationBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bytes), bytes, $"a reservation takes 0 to {MaxReservationBytes} bytes in this journal");
+        }
+    }
+
+    /// <summary>The fast path: one compare-and-swap that advances the open entry's offset and takes a buffer reference.</summary>
+    private JournalReservation? TryReserveFast(int bytes)
+    {
+        var state = new JournalReservationState(Interlocked.Read(ref _state));
+        while (true)
+        {
+            // The buffer of the index in the word we read is the open entry's (its capacity was
+            // written before the compare-and-swap that opened it, which published it).
+            JournalBuffer buffer = _buffers[state.Index];
+            if (!state.TryReserve(bytes, buffer.ReserveCapacity, out JournalReservationState next))
+            {
+                return null;
+            }
+
+            long seen = Interlocked.CompareExchange(ref _state, next.Value, state.Value);
+            if (seen == state.Value)
+            {
+                // Our reference keeps the buffer (and its Seq) from being reused until we release it.
+                return new JournalReservation(this, buffer, buffer.Seq, JournalEntryFormat.HeaderSize + state.Offset, bytes);
+            }
+
+            state = new JournalReservationState(seen);
+        }
+    }
+
+    /// <summary>The slow path, under the lock: closes a full entry, opens the next one, or decides to wait.</summary>
+    private SlowPathResult ReserveSlow(int bytes)
+    {
+        bool kickReclaim = false;
+        long lastSeqUpdate = 0;
+        SlowPathResult result;
+        lock (_lock)
+        {
+            ThrowIfFailed();
+            if (_shuttingDown)
+            {
+                throw new JournalShutdownException("the journal is shutting down: no new reservations");
+            }
+
+            if (_frozen)
+            {
+                if (_options.ThrowWhenFrozen)
+                {
+                    throw new JournalFrozenException("the journal is frozen: no new reservations until Unfreeze");
+                }
+
+                return SlowPathResult.Wait;
+            }
+
+            var state = new JournalReservationState(Interlocked.Read(ref _state));
+            if (state.IsOpen)
+            {
+                JournalBuffer current = _buffers[state.Index];
+                if (state.TryReserve(bytes, current.ReserveCapacity, out _))
+                {
+                    return SlowPathResult.Retry;
+                }
+
+                // Full (or out of references): close it; it is written once its reservations are released.
+                CloseEntry(_curSeq);
+            }
+
+            if (OpenEntry(bytes, EntryKind.Reservations))
+            {
+                result = SlowPathResult.Retry;
+            }
+            else
+            {
+                // Full: writes in flight will free buffers; reclaim frees space and FIFO slots.
+                kickReclaim = true;
+                lastSeqUpdate = RequestLastSeqUpdate();
+                result = SlowPathResult.Wait;
+            }
+        }
+
+        if (lastSeqUpdate != 0)
+        {
+            StartBackgroundFlush(lastSeqUpdate);
+        }
+
+        if (kickReclaim)
+        {
+            KickReclaim();
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Opens the next entry if a buffer, journal space and a pin FIFO slot are free. The new
+    /// entry's pin list starts with the buffer's reference (dropped when the entry is written) and
+    /// its buffer count with the open entry's reference (dropped when it closes). Caller holds the
+    /// lock; the current entry is closed.
+    /// </summary>
+    private bool OpenEntry(int minReserveBytes, EntryKind kind)
+    {
+        Debug.Assert(Monitor.IsEntered(_lock));
+        var state = new JournalReservationState(Interlocked.Read(ref _state));
+        Debug.Assert(!state.IsOpen);
+        long seq = _curSeq + 1;
+        if (state.IsError || seq - BufferCount > _writtenSeq || !PinFifoHasRoom(seq))
+        {
+            return false;
+        }
+
+        int hook = _options.HookReserveBytes;
+        if (!TryPlace(JournalEntryFormat.HeaderSize + hook + minReserveBytes, kind, out int region, out long regionOffset, out int capacity))
+        {
+            return false;
+        }
+
+        JournalBuffer buffer = _buffers[seq & (BufferCount - 1)];
+        Debug.Assert(state.Count(buffer.Index) == 0, "the buffer of an entry written has no references");
+        // Reservations never join an entry opened for a flush or a last_seq update: it was placed
+        // in kept space (a reserver finding it closes it and opens its own entry, or waits).
+        int reserveCapacity = kind == EntryKind.Reservations ? Math.Min(capacity - JournalEntryFormat.HeaderSize - hook, JournalReservationState.MaxOffset) : 0;
+        buffer.Reset(seq, _lastOpenedSeq, region, regionOffset, _regions[region].Offset + regionOffset, reserveCapacity);
+        _writeRegion = region;
+        _writeOffset = regionOffset;
+        _regionMaxSeq[region] = Math.Max(_regionMaxSeq[region], seq);
+        InitPinList(seq);
+        Volatile.Write(ref _curSeq, seq);
+        _lastOpenedSeq = seq;
+
+        while (true)
+        {
+            // Releases and write completions change counts and the unwritten index concurrently.
+            JournalReservationState next = state.OpenNext();
+            Debug.Assert(next.Index == buffer.Index);
+            long seen = Interlocked.CompareExchange(ref _state, next.Value, state.Value);
+            if (seen == state.Value)
+            {
+                break;
+            }
+
+            state = new JournalReservationState(seen);
+        }
+
+        if (_options.CommitDelay is { } delay)
+        {
+            _ = CloseAfterDelayAsync(seq, delay);
+        }
+
+        return true;
+    }
+
+    /// <summary>Closes the open entry, if any (as a full entry or the commit delay would). For tests and the engine's freeze paths.</summary>
+    internal void CloseCurrentEntry()
+    {
+        lock (_lock)
+        {
+            CloseEntry(_curSeq);
+        }
+    }
+
+    private async Task CloseAfterDelayAsync(long seq, TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _stopTimers.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // aborted
+        }
+
+        lock (_lock)
+        {
+            CloseEntry(seq);
+        }
+    }
+
+    /// <summary>
+    /// Closes entry <paramref name="seq"/> if it is the open one: no reservation can join it any
+    /// more, its size is fixed, and the open entry's buffer reference is dropped (the final put,
+    /// and so the write, happens when the last reservation is released). Caller holds the lock.
+    /// </summary>
+    private void CloseEntry(long seq)
+    {
+        Debug.Assert(Monitor.IsEntered(_lock));
+        if (seq != _curSeq)
+        {
+            return;
+        }
+
+        var state = new JournalReservationState(Interlocked.Read(ref _state));
+        while (true)
+        {
+            if (!state.IsOpen)
+            {
+                return;
+            }
+
+            long seen = Interlocked.CompareExchange(ref _state, state.Close().Value, state.Value);
+            if (seen == state.Value)
+            {
+                break;
+            }
+
+            state = new JournalReservationState(seen);
+        }
+
+        JournalBuffer buffer = _buffers[state.Index];
+        buffer.Used = state.Offset;
+        _writeOffset = buffer.RegionOffset + RoundUp(JournalEntryFormat.HeaderSize + buffer.Used + _options.HookReserveBytes, _blockSize);
+
+        if (_mutantOldPinLifetime)
+        {
+            // Mutant (seed 003 before the fix): the pin reference ends with the open entry.
+            PutPin(seq);
+        }
+
+        ReleaseBuffer(state.Index);
+    }
+
+    /// <summary>
+    /// Drops one reference on <paramref name="index"/>'s buffer; the final put (count zero: the
+    /// entry is closed and every reservation released) marks it ready and starts writes.
+    /// </summary>
+    internal void ReleaseBuffer(int index)
+    {
+        // Full fence: the releaser's record copies happen before the put that lets the writer read them.
+        long value = Interlocked.Add(ref _state, -JournalReservationState.CountIncrement(index));
+        if (new JournalReservationState(value).Count(index) == 0)
+        {
+            _buffers[index].Ready = true;
+            TryStartNextWrite();
+        }
+    }
+}
