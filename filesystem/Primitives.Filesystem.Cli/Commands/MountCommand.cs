@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
+using Primitives.Filesystem.Alloc;
+using Primitives.Filesystem.Engine;
 using Primitives.Filesystem.Fuse;
 using Primitives.Filesystem.Posix;
 
@@ -20,12 +22,6 @@ public static class MountCommand
 
     /// <summary>How long the background start waits for the mount to appear.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-
-    /// <summary>
-    /// Opens the engine on a device or image. Set by the engine integration; null until the engine
-    /// can be opened from here, and then only <c>--memory</c> mounts work.
-    /// </summary>
-    internal static Func<string, MountBackend>? OpenEngine { get; set; }
 
     /// <summary>Creates the <c>mount</c> command.</summary>
     public static Command Create()
@@ -74,12 +70,7 @@ public static class MountCommand
         }
         else
         {
-            if (!File.Exists(device) && !device.StartsWith("/dev/", StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"{device} does not exist");
-            }
-
-            backend = (OpenEngine ?? throw new FilesystemException("this build cannot open the disk engine yet; use --memory for an in-memory mount"))(device);
+            backend = OpenEngine(device);
         }
 
         try
@@ -113,6 +104,44 @@ public static class MountCommand
         {
             backend.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>Opens the device or image exclusively and mounts the engine on it (journal replay after an unclean shutdown).</summary>
+    internal static MountBackend OpenEngine(string path)
+    {
+        var device = CommandRunner.OpenDevice(path);
+        MountedFilesystem mounted;
+        try
+        {
+            mounted = FileSystem.MountAsync(device, MountOptions.Default).GetAwaiter().GetResult();
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+
+        var report = mounted.Mount;
+        return new MountBackend(mounted.KeyValues, mounted.Data, new EngineSpace(mounted.Allocator), $"{path} (engine; mount: {report})", async () =>
+        {
+            try
+            {
+                await mounted.UnmountAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await mounted.DisposeAsync().ConfigureAwait(false);
+                device.Dispose();
+            }
+        });
+    }
+
+    /// <summary>statfs from the allocator: the space user data may take (the metadata reserve excluded) and what is left of it.</summary>
+    private sealed class EngineSpace(BucketAllocator allocator) : IFilesystemSpace
+    {
+        public long TotalBytes { get; } = Math.Max(0, allocator.DataBucketCount - allocator.ReserveBuckets) * (long)allocator.BucketSize;
+
+        public long FreeBytes => allocator.AvailableUserBytes;
     }
 
     /// <summary>Starts this command again with --foreground in its own session and waits until the mount is live.</summary>
