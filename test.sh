@@ -39,6 +39,9 @@ if ! dotnet build Primitives.sln -c "$config" -nologo; then
   exit 1
 fi
 
+# FUSE prerequisites (root, /dev/fuse, fuse3, libfuse3-dev, fio, gcc): the filesystem tests need them.
+step "FUSE prerequisites (fuse3 libfuse3-dev fio gcc)" bash filesystem/fuse-tests.sh prereq
+
 # Every test project: xunit through dotnet test, counted from its TRX file.
 mapfile -t projects < <(find src coyote-tests filesystem -name '*Tests.csproj' 2>/dev/null | sort)
 for proj in "${projects[@]}"; do
@@ -87,6 +90,12 @@ if [ -f bench/Primitives.Plots/Primitives.Plots.csproj ]; then
   step "benchmark plots from fixture CSVs" dotnet run --project bench/Primitives.Plots -c "$config" --no-build -- \
     bench/Primitives.Plots/testdata "$art/plots"
 fi
+
+# The filesystem mounted through FUSE (`fs mount`), exercised with fsx, fio and standard tools.
+step "FUSE mount: fsx random operations" bash filesystem/fuse-tests.sh fsx
+step "FUSE mount: fio write+verify" bash filesystem/fuse-tests.sh fio
+step "FUSE mount: cp -a, diff -r, tar, git, find, du" bash filesystem/fuse-tests.sh tools
+step "FUSE mount: SIGINT/SIGTERM unmount cleanly" bash filesystem/fuse-tests.sh signals
 
 if [ ${#failures[@]} -gt 0 ]; then
   echo "Failures:"

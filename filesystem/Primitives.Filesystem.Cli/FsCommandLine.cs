@@ -17,6 +17,7 @@ public static class FsCommandLine
         root.Subcommands.Add(DumpCommand.Create(console));
         root.Subcommands.Add(BenchCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(console));
+        root.Subcommands.Add(MountCommand.Create());
         return root;
     }
 }
