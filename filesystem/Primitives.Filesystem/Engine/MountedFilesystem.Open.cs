@@ -183,6 +183,8 @@ public sealed partial class MountedFilesystem
             _flusher = Task.Run(() => FlushLoopAsync(_stop.Token), CancellationToken.None);
         }
 
+        _reclaimer = Task.Run(() => ReclaimLoopAsync(_stop.Token), CancellationToken.None);
+
         Mount = new MountReport(read.Superblock.IsClean, replayed.Entries, replayed.BtreeRecords.Count, replayed.AllocKeys, newestSeq, Stopwatch.GetElapsedTime(start));
     }
 
@@ -226,6 +228,33 @@ public sealed partial class MountedFilesystem
     }
 
     private void OnDurable(long seq) => _allocator?.OnJournalDurable((ulong)seq);
+
+    /// <summary>How often the reclaim watchdog looks at the journal's fill level.</summary>
+    private static readonly TimeSpan ReclaimPollInterval = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Proactive reclaim, independent of commits (which may all be waiting for journal space): when
+    /// the journal fills past the threshold, write dirty nodes and move stale pins while there is
+    /// still room for the node writes' own pointer updates.
+    /// </summary>
+    private async Task ReclaimLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(ReclaimPollInterval, ct).ConfigureAwait(false);
+                if (!_gate.IsFrozen)
+                {
+                    KickNodeWrites();
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
 
     private async Task FlushLoopAsync(CancellationToken ct)
     {

@@ -35,6 +35,7 @@ public sealed partial class MountedFilesystem : IAsyncDisposable, IDisposable
     private IBtreeNodeSpace? _nodeSpace;
     private DiscardWorker? _discard;
     private Task? _flusher;
+    private Task? _reclaimer;
     private bool _unmounted;
     private int _disposed;
 
@@ -152,6 +153,15 @@ public sealed partial class MountedFilesystem : IAsyncDisposable, IDisposable
         });
     }
 
+    /// <summary>Waits for a background node write pass to end (it stops at the cancellation).</summary>
+    private async Task WaitNodeWriterAsync()
+    {
+        for (int i = 0; i < 2000 && Volatile.Read(ref _nodeWriterRunning) != 0; i++)
+        {
+            await Task.Delay(1).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Describes the filesystem: superblock fields, btree shapes, bucket counts by type.</summary>
     public FilesystemInfo Describe()
     {
@@ -231,6 +241,13 @@ public sealed partial class MountedFilesystem : IAsyncDisposable, IDisposable
             _flusher = null;
         }
 
+        if (_reclaimer is { } reclaimer)
+        {
+            await reclaimer.ConfigureAwait(false);
+            _reclaimer = null;
+        }
+
+        await WaitNodeWriterAsync().ConfigureAwait(false);
         if (fence)
         {
             await _device.FenceAsync().ConfigureAwait(false);
