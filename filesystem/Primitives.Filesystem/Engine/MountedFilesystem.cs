@@ -129,22 +129,21 @@ public sealed partial class MountedFilesystem : IAsyncDisposable, IDisposable
         Interlocked.Increment(ref _nodeWriterRuns);
         _ = Task.Run(async () =>
         {
+            // Bounded: under continuous commits a pass could chase re-dirtied nodes for ever; the
+            // watchdog starts another one if the journal is still filling.
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            bound.CancelAfter(NodeWritePassLimit);
             try
             {
-                await store.FlushAllAsync(_stop.Token).ConfigureAwait(false);
-
-                // Nodes dirtied again while they were written keep their pins on old sequences:
-                // ask the pinned objects of the older half to write themselves (the adapter moves
-                // such pins forward), while the journal still has room for their pointer updates.
+                // Ask the objects pinned on the older half of the journal to write themselves (the
+                // journal's own slow reclaim path, run early while there is still room for the node
+                // writes' pointer updates; the adapter moves the pins of nodes dirtied again meanwhile).
                 long last = journal.LastSeq, current = journal.CurrentSeq;
-                if (current - last >= _reclaimThreshold)
-                {
-                    await journal.FlushPinsAsync(last + ((current - last) / 2), _stop.Token).ConfigureAwait(false);
-                }
+                await journal.FlushPinsAsync(last + Math.Max(1, (current - last) / 2), bound.Token).ConfigureAwait(false);
             }
             catch (Exception)
             {
-                // Shutdown, or a journal/device failure the writers see on their own calls.
+                // Timed out, shutdown, or a journal/device failure the writers see on their own calls.
             }
             finally
             {
@@ -152,6 +151,9 @@ public sealed partial class MountedFilesystem : IAsyncDisposable, IDisposable
             }
         });
     }
+
+    /// <summary>Longest background node write pass.</summary>
+    private static readonly TimeSpan NodeWritePassLimit = TimeSpan.FromSeconds(1);
 
     /// <summary>Waits for a background node write pass to end (it stops at the cancellation).</summary>
     private async Task WaitNodeWriterAsync()
