@@ -39,6 +39,9 @@ if ! dotnet build Primitives.sln -c "$config" -nologo; then
   exit 1
 fi
 
+# FUSE prerequisites (root, /dev/fuse, fuse3, libfuse3-dev, fio, gcc): the filesystem tests need them.
+step "FUSE prerequisites (fuse3 libfuse3-dev fio gcc)" bash filesystem/fuse-tests.sh prereq
+
 # Every test project: xunit through dotnet test, counted from its TRX file.
 mapfile -t projects < <(find src coyote-tests filesystem -name '*Tests.csproj' 2>/dev/null | sort)
 for proj in "${projects[@]}"; do
@@ -72,6 +75,10 @@ step "NuGet consumer of Primitives.$version.nupkg" dotnet run --project samples/
 # The main job of the README on its embedded default.
 step "tour sample" dotnet run --project samples/Tour -c "$config" --no-build
 
+# The sample filesystem's main job (README): demo on a temporary image file, then on a real loop device.
+step "fs demo (image file)" dotnet run --project filesystem/Primitives.Filesystem.Cli -c "$config" --no-build -- demo
+step "fs demo (loop device)" bash filesystem/Primitives.Filesystem.Cli/demo-loop.sh "$config"
+
 if [ -f bench/Primitives.Benchmarks/Primitives.Benchmarks.csproj ]; then
   # Smoke run only: every benchmark runs a handful of iterations; no timing is asserted.
   step "benchmark smoke run" dotnet run --project bench/Primitives.Benchmarks -c "$config" --no-build -- --smoke
@@ -83,6 +90,12 @@ if [ -f bench/Primitives.Plots/Primitives.Plots.csproj ]; then
   step "benchmark plots from fixture CSVs" dotnet run --project bench/Primitives.Plots -c "$config" --no-build -- \
     bench/Primitives.Plots/testdata "$art/plots"
 fi
+
+# The filesystem mounted through FUSE (`fs mount`), exercised with fsx, fio and standard tools.
+step "FUSE mount: fsx random operations" bash filesystem/fuse-tests.sh fsx
+step "FUSE mount: fio write+verify" bash filesystem/fuse-tests.sh fio
+step "FUSE mount: cp -a, diff -r, tar, git, find, du" bash filesystem/fuse-tests.sh tools
+step "FUSE mount: SIGINT/SIGTERM unmount cleanly" bash filesystem/fuse-tests.sh signals
 
 if [ ${#failures[@]} -gt 0 ]; then
   echo "Failures:"

@@ -1,2 +1,4 @@
-// Placeholder replaced by the helper that owns this project (see filesystem/DESIGN.md).
-return 2;
+using Primitives.Filesystem.Cli;
+using Spectre.Console;
+
+return await FsCommandLine.Build(AnsiConsole.Console).Parse(args).InvokeAsync().ConfigureAwait(false);

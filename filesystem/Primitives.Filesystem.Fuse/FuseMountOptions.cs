@@ -1,0 +1,23 @@
+namespace Primitives.Filesystem.Fuse;
+
+/// <summary>How <see cref="FuseMount"/> mounts and serves.</summary>
+public sealed class FuseMountOptions
+{
+    /// <summary>The name shown as the mount's source in /proc/mounts (fsname).</summary>
+    public string Source { get; init; } = "primitives";
+
+    /// <summary>Serve requests on several threads (libfuse's multi-threaded loop with a cloned fd per thread).</summary>
+    public bool MultiThreaded { get; init; } = true;
+
+    /// <summary>The most worker threads of the multi-threaded loop.</summary>
+    public int MaxThreads { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
+
+    /// <summary>Let users other than the mounting one use the mount (needs root or user_allow_other).</summary>
+    public bool AllowOther { get; init; } = true;
+
+    /// <summary>How long <see cref="FuseMount.Dispose"/> waits for the lazy unmount before it aborts the connection.</summary>
+    public TimeSpan UnmountTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where unexpected errors (not POSIX errors) are reported; standard error by default.</summary>
+    public TextWriter? ErrorLog { get; init; }
+}
