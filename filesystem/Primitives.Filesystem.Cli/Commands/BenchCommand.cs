@@ -11,11 +11,11 @@ internal static class BenchCommand
     public static Command Create(IAnsiConsole console)
     {
         var device = new Argument<string>("device") { Description = "A block device (/dev/loopN) or an image file (ERASED: bench formats it)" };
-        var threads = new Option<int>("--threads") { Description = "Committing threads", DefaultValueFactory = _ => 4 };
+        var threads = new Option<int>("--threads") { Description = "Committing threads", DefaultValueFactory = _ => 2 };
         var transactions = new Option<int>("--transactions") { Description = "Transactions per thread", DefaultValueFactory = _ => 5000 };
-        var keys = new Option<int>("--keys-per-transaction") { Description = "Keys per transaction", DefaultValueFactory = _ => 4 };
+        var keys = new Option<int>("--keys-per-transaction") { Description = "Keys per transaction", DefaultValueFactory = _ => 2 };
         var flushEvery = new Option<int>("--flush-every") { Description = "fsync after every n-th transaction of a thread (0: never)", DefaultValueFactory = _ => 8 };
-        var dataEvery = new Option<int>("--data-every") { Description = "write an 8 KiB data extent with every n-th transaction (0: never)", DefaultValueFactory = _ => 4 };
+        var dataEvery = new Option<int>("--data-every") { Description = "write an 8 KiB data extent with every n-th transaction (0: never)", DefaultValueFactory = _ => 2 };
         var command = new Command("bench", "Format the device and measure commit/flush latency and throughput under concurrent load") { device, threads, transactions, keys, flushEvery, dataEvery };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
         {
@@ -34,7 +34,7 @@ internal static class BenchCommand
             ArgumentOutOfRangeException.ThrowIfNegative(options.FlushEvery, "--flush-every");
             ArgumentOutOfRangeException.ThrowIfNegative(options.DataEvery, "--data-every");
             using var dev = CommandRunner.OpenDevice(parse.GetValue(device)!);
-            await FileSystem.FormatAsync(dev, new FormatOptions(), ct).ConfigureAwait(false);
+            await FileSystem.FormatAsync(dev, new FormatOptions { Force = true }, ct).ConfigureAwait(false);
             using var contention = new SixLockContentionMonitor();
             await using var fs = await FileSystem.MountAsync(dev, MountOptions.Default, ct).ConfigureAwait(false);
             var result = await new Workload(options).RunAsync(fs.KeyValues, fs.Data, ct).ConfigureAwait(false);

@@ -21,7 +21,7 @@ internal static class DemoCommand
     {
         var device = new Argument<string?>("device") { Description = "A block device (/dev/loopN) or an image file (ERASED); default: a temporary image file", Arity = ArgumentArity.ZeroOrOne };
         var size = new Option<string>("--size") { Description = "Size of the temporary image", DefaultValueFactory = _ => "256M" };
-        var threads = new Option<int>("--threads") { Description = "Workload threads", DefaultValueFactory = _ => 4 };
+        var threads = new Option<int>("--threads") { Description = "Workload threads", DefaultValueFactory = _ => 2 };
         var transactions = new Option<int>("--transactions") { Description = "Transactions per thread in the main run", DefaultValueFactory = _ => 2000 };
         var keep = new Option<bool>("--keep") { Description = "Keep the temporary image" };
         var command = new Command("demo", "Format, run a concurrent workload, unmount, remount, crash, replay, verify, fsck, and print the numbers") { device, size, threads, transactions, keep };
@@ -46,7 +46,7 @@ internal static class DemoCommand
         {
             using var dev = CommandRunner.OpenDevice(path);
             console.MarkupLineInterpolated($"device: [green]{dev.Name}[/] ({dev.Size / 1048576} MiB, {dev.LogicalBlockSize}-byte blocks, {(dev.IsBlockDevice ? "block device" : "image file")}, {(dev.IsDirectIo ? "O_DIRECT" : "buffered")})");
-            var info = await FileSystem.FormatAsync(dev, new FormatOptions(), ct).ConfigureAwait(false);
+            var info = await FileSystem.FormatAsync(dev, new FormatOptions { Force = true }, ct).ConfigureAwait(false);
             console.MarkupLineInterpolated($"1. formatted: {info}");
             return await RunPhasesAsync(console, dev, threads, transactions, ct).ConfigureAwait(false);
         }
@@ -66,6 +66,7 @@ internal static class DemoCommand
     private static async Task<int> RunPhasesAsync(IAnsiConsole console, BlockDevice dev, int threads, int transactions, CancellationToken ct)
     {
         var acknowledged = new Dictionary<(BtreeId, Bpos), long>();
+        var deletes = new Dictionary<(BtreeId, Bpos), long>();
         var main = new WorkloadOptions { Threads = threads, TransactionsPerThread = transactions, KeySet = 0 };
         WorkloadResult mainResult;
         EngineStatistics mainStats;
@@ -77,6 +78,7 @@ internal static class DemoCommand
                 $"running {threads} threads x {transactions} transactions (key/value + extents + fsyncs)...",
                 _ => new Workload(main).RunAsync(fs.KeyValues, fs.Data, ct)).ConfigureAwait(false);
             Merge(acknowledged, mainResult.Durable);
+            Merge(deletes, mainResult.Deletes);
             mainStats = fs.Statistics;
             console.MarkupLineInterpolated($"3. workload: {mainResult.Commits} commits, {mainResult.KeysWritten} keys, {mainResult.DataBytes / 1048576.0:0.0} MiB data, {mainResult.Flushes} fsyncs in {mainResult.Elapsed.TotalSeconds:0.00} s; {mainResult.Durable.Count} keys acknowledged durable");
             await fs.UnmountAsync(ct).ConfigureAwait(false);
@@ -89,9 +91,10 @@ internal static class DemoCommand
         await using (var fs = await FileSystem.MountAsync(dev, MountOptions.Default, ct).ConfigureAwait(false))
         {
             console.MarkupLineInterpolated($"5. remounted: {fs.Mount}");
-            failures += await VerifyAsync(console, fs, acknowledged, "after the clean remount", ct).ConfigureAwait(false);
+            failures += await VerifyAsync(console, fs, acknowledged, deletes, "after the clean remount", ct).ConfigureAwait(false);
             var crashRun = await new Workload(main with { KeySet = 1, TransactionsPerThread = Math.Max(10, transactions / 4) + 3 }).RunAsync(fs.KeyValues, fs.Data, ct).ConfigureAwait(false);
             Merge(acknowledged, crashRun.Durable);
+            Merge(deletes, crashRun.Deletes);
             console.MarkupLineInterpolated($"6. second workload: {crashRun.Commits} commits ({crashRun.Durable.Count} keys acknowledged), then a crash: the mount is dropped without unmounting");
 
             // DisposeAsync without UnmountAsync is the unclean shutdown: nothing more is written.
@@ -100,7 +103,7 @@ internal static class DemoCommand
         await using (var fs = await FileSystem.MountAsync(dev, MountOptions.Default, ct).ConfigureAwait(false))
         {
             console.MarkupLineInterpolated($"7. remounted after the crash: {fs.Mount}");
-            failures += await VerifyAsync(console, fs, acknowledged, "after journal replay", ct).ConfigureAwait(false);
+            failures += await VerifyAsync(console, fs, acknowledged, deletes, "after journal replay", ct).ConfigureAwait(false);
             await fs.UnmountAsync(ct).ConfigureAwait(false);
         }
 
@@ -117,9 +120,9 @@ internal static class DemoCommand
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> VerifyAsync(IAnsiConsole console, MountedFilesystem fs, IReadOnlyDictionary<(BtreeId, Bpos), long> acknowledged, string when, CancellationToken ct)
+    private static async Task<int> VerifyAsync(IAnsiConsole console, MountedFilesystem fs, IReadOnlyDictionary<(BtreeId, Bpos), long> acknowledged, IReadOnlyDictionary<(BtreeId, Bpos), long> deletes, string when, CancellationToken ct)
     {
-        var problems = await Workload.VerifyAsync(fs.KeyValues, fs.Data, acknowledged, ct).ConfigureAwait(false);
+        var problems = await Workload.VerifyAsync(fs.KeyValues, fs.Data, acknowledged, deletes, ct).ConfigureAwait(false);
         if (problems.Count == 0)
         {
             console.MarkupLineInterpolated($"   verified {acknowledged.Count} acknowledged keys {when}: all present and intact");

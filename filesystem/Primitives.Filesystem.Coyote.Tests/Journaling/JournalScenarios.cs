@@ -27,6 +27,7 @@ internal static class JournalScenarios
             PinFifoSize = 16,
             Executor = ClosureExecutors.TaskRun,
             OldPinLifetimeMutant = mutant,
+            ReclaimReserveBytes = 1024,
         });
 
     /// <summary>Two transactions, a concurrent flusher (closes the open entry), then freeze: the fixed journal.</summary>
@@ -172,6 +173,51 @@ internal static class JournalScenarios
         await journal.FlushPinsAsync(long.MaxValue);
         model.AssertAllClean();
         Specification.Assert(journal.LastSeq == journal.CurrentSeq + 1, $"after freeze and flushing every pin, last_seq {journal.LastSeq} is not past the current seq {journal.CurrentSeq}");
+    }
+
+    /// <summary>
+    /// Freeze races transactions: when <see cref="Journal.FreezeAsync"/> returns, no reservation is
+    /// outstanding and every released one is durable; none is granted while frozen; after
+    /// <see cref="Journal.Unfreeze"/> the held ones proceed, and every record is replayable.
+    /// </summary>
+    [CoyoteScenario("journal.freeze.drains-and-holds", Iterations = 100)]
+    public static async Task FreezeDrainsAndHoldsReservations()
+    {
+        var device = new CoyoteBlockDevice(32768);
+        Journal journal = OpenJournal(device, mutant: false);
+        int outstanding = 0;
+        bool frozen = false;
+        var released = new List<long>();
+
+        Task Transaction(int id) => Task.Run(async () =>
+        {
+            JournalReservation res = await journal.ReserveAsync(Journal.RecordSize(8));
+            Specification.Assert(!frozen, $"transaction {id} got a reservation on seq {res.Seq} while the journal was frozen");
+            outstanding++;
+            res.Add(1, BitConverter.GetBytes((long)id));
+            await Task.Yield(); // holds the reservation across scheduling points
+            outstanding--;
+            released.Add(res.Seq);
+            res.Dispose(); // no scheduling point between the ghost update and the release
+        });
+
+        Task Freezer() => Task.Run(async () =>
+        {
+            await journal.FreezeAsync();
+            frozen = true;
+            Specification.Assert(outstanding == 0, $"{outstanding} reservation(s) outstanding after FreezeAsync returned");
+            foreach (long seq in released)
+            {
+                Specification.Assert(seq <= journal.DurableSeq, $"seq {seq} released before the freeze is not durable after it (durable {journal.DurableSeq})");
+            }
+
+            frozen = false;
+            journal.Unfreeze();
+        });
+
+        await Task.WhenAll(new[] { Transaction(0), Freezer(), Transaction(1) });
+        await journal.ShutdownAsync();
+        Specification.Assert(released.Count == 2, $"{released.Count} of 2 transactions completed");
     }
 
     /// <summary>The ghost model: which object is dirty at which sequence; pins whose flush cleans the object and drops the pin.</summary>

@@ -13,6 +13,9 @@ public sealed class JournalTests(ITestOutputHelper output) : CoyoteTestBase(outp
     public void TestPinMovesAndDropsRaceWithReclaim() => this.RunScenario(JournalScenarios.PinMovesAndDropsRaceWithReclaim);
 
     [Fact]
+    public void TestFreezeDrainsAndHoldsReservations() => this.RunScenario(JournalScenarios.FreezeDrainsAndHoldsReservations);
+
+    [Fact]
     public void TestFindsSeed003OldPinLifetimeMutant() => this.RunScenario(JournalScenarios.OldPinLifetimeLosesADirtyObject);
 
     [Fact]

@@ -74,6 +74,27 @@ public sealed class BtreePersistenceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task VerifyNodesFindsACorruptImageAndPassesOtherwise()
+    {
+        BtreeFixture f = Create(SmallNodes(1024, 48));
+        for (int i = 0; i < 300; i++)
+        {
+            using BtreeTransaction tx = f.Store.Begin();
+            tx.Set(BtreeId.Dirents, P(1, (ulong)i), V((ulong)i, 20));
+            tx.Commit();
+        }
+
+        await f.Store.FlushAllAsync();
+        Assert.Empty(await f.Store.VerifyNodesAsync());
+        BtreeNodeInfo leaf = f.Store.GetNodes().First(n => n.Btree == BtreeId.Dirents && n.Level == 0 && n.Keys > 0);
+        f.Space.Corrupt(leaf.Location!.Value, 64 + 40);
+        var errors = await f.Store.VerifyNodesAsync();
+        var error = Assert.Single(errors);
+        Assert.Equal(BtreeId.Dirents, error.Btree);
+        Assert.Equal(leaf.Location.Value.Offset + 64, error.Offset);
+    }
+
+    [Fact]
     public async Task CrashAfterCommitsReplaysTheDurableOnes()
     {
         BtreeFixture f = Create(SmallNodes(1024, 48));
@@ -123,9 +144,10 @@ public sealed class BtreePersistenceTests(ITestOutputHelper output)
         var step = Gen.Select(Gen.Frequency((20, Gen.Const(Step.Commit)), (3, Gen.Const(Step.JournalFlush)), (2, Gen.Const(Step.Reclaim)), (1, Gen.Const(Step.FlushAll))),
             Gen.Int[0, 400].Array[1, 12], Gen.Bool);
         long replayed = 0, reused = 0;
+        int maxHeight = 0, interiorRecords = 0;
         step.Array[20, 300].Sample(steps =>
         {
-            BtreeFixture f = Create(SmallNodes(1024, 48), reservationsPerEntry: 3);
+            BtreeFixture f = Create(SmallNodes(512, 48), reservationsPerEntry: 3);
             BtreeRoots initial = f.Store.Roots;
             var commits = new List<(ulong Seq, List<(Bpos Pos, byte[]? Value)> Updates)>();
             int n = 0;
@@ -188,6 +210,8 @@ public sealed class BtreePersistenceTests(ITestOutputHelper output)
 
             var (_, _, records) = f.Journal.Crash();
             Interlocked.Add(ref replayed, records.Count);
+            maxHeight = Math.Max(maxHeight, f.Store.Height(BtreeId.Inodes));
+            interiorRecords += records.Count(r => r.Level >= 2);
             Interlocked.Add(ref reused, f.Space.Reused);
             BtreeFixture g = f.CrashAndRecover(initial);
             Assert.Equal(expected.ToList(), g.Dump(BtreeId.Inodes), new BytesKv());
@@ -205,9 +229,10 @@ public sealed class BtreePersistenceTests(ITestOutputHelper output)
             BtreeFixture h = g.CrashAndRecover(initial);
             Assert.Equal(expected.ToList(), h.Dump(BtreeId.Inodes), new BytesKv());
         }, iter: 60, threads: 1);
-        output.WriteLine($"replayed {replayed} records in all; {reused} node locations reused");
+        output.WriteLine($"replayed {replayed} records in all ({interiorRecords} at level 2 or above); {reused} node locations reused; tallest tree {maxHeight}");
         Assert.True(replayed > 0);
         Assert.True(reused > 0);
+        Assert.True(maxHeight >= 3 && interiorRecords > 0, "replay never met a pointer record above level 1");
     }
 
     private static List<string> AllBtrees(BtreeFixture f) =>

@@ -49,6 +49,9 @@ public sealed class BtreeStoreBasicTests
 
         Assert.True(f.Store.Height(BtreeId.Extents) >= 3, $"height {f.Store.Height(BtreeId.Extents)}");
         Assert.True(f.Store.Stats.Splits > 50);
+        Assert.Equal(n / 50, f.Store.Stats.Commits);
+        Assert.True(f.Store.CommitTimes!.GetSnapshot().Count > 0);
+        Assert.True(f.Store.NodeWriteTimes!.GetSnapshot().Count > 0);
         var all = f.Dump(BtreeId.Extents);
         Assert.Equal(n, all.Count);
         Assert.Equal(all.Select(kv => kv.Key).Order(), all.Select(kv => kv.Key));

@@ -153,6 +153,21 @@ public sealed class JournalFlushTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AWaitingReservationCanBeCancelled()
+    {
+        JournalRegion[] regions = Regions(4, 16 * 1024);
+        var journal = Journal.Open(Device(regions), regions, Block, Options());
+        await journal.FreezeAsync();
+        using var cts = new CancellationTokenSource();
+        Task<JournalReservation> waiting = journal.ReserveAsync(8, cts.Token).AsTask();
+        Assert.False(waiting.IsCompleted);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        journal.Unfreeze();
+        journal.Reserve(8).Dispose();
+    }
+
+    [Fact]
     public async Task FrozenJournalThrowsWhenConfiguredTo()
     {
         JournalRegion[] regions = Regions(4, 16 * 1024);

@@ -140,6 +140,62 @@ public sealed class JournalReclaimTests
     }
 
     [Fact]
+    public async Task TryReserveRefusesWithoutWaitingWhenFullAndReclaimReservationsUseTheReserve()
+    {
+        JournalRegion[] regions = Regions(2, 8192);
+        var device = Device(regions);
+        var journal = Journal.Open(device, regions, Block, Options(maxEntry: 2048));
+        var journaledByReclaim = new List<long>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Objects whose write-back journals a record (as a btree node write does). They write
+        // back only once the test lets them, so the journal really fills up first; then the
+        // reservation made inside the flush callback must not wait behind the full journal.
+        JournalPin NewPin() => new(async (pin, seq, _) =>
+        {
+            await release.Task;
+            using (JournalReservation res = journal.Reserve(Journal.RecordSize(64)))
+            {
+                res.Add(9, Payload(1000 + seq, 64));
+                journaledByReclaim.Add(res.Seq);
+            }
+
+            journal.PinDrop(pin);
+        });
+
+        int granted = 0;
+        foreach (int size in new[] { 1000, 64 })
+        {
+            // Fill with big records, then with small ones until even those are refused.
+            while (journal.TryReserve(Journal.RecordSize(size), out JournalReservation? res))
+            {
+                using (res)
+                {
+                    res.Add(7, Payload(granted++, size));
+                    res.SetPin(NewPin());
+                }
+
+                await journal.FlushAsync(journal.CurrentSeq);
+                Assert.True(granted < 200, "the journal never filled");
+            }
+        }
+
+        Assert.True(granted >= 4, $"{granted}");
+        Task<JournalReservation> later = journal.ReserveAsync(Journal.RecordSize(1000)).AsTask();
+        Assert.False(later.IsCompleted);
+        release.SetResult();
+        using (JournalReservation res = await later.WaitAsync(TimeSpan.FromSeconds(30)))
+        {
+            res.Add(7, Payload(500, 1000));
+        }
+
+        // Write-backs journalled their records from inside reclaim, in the space kept for them
+        // (with a Normal reservation there they would wait forever behind the full journal).
+        Assert.NotEmpty(journaledByReclaim);
+        Assert.Throws<ArgumentOutOfRangeException>(() => journal.TryReserve(-1, out _));
+    }
+
+    [Fact]
     public async Task FlushPinsAsyncCallsEveryPinUpToTheSequence()
     {
         JournalRegion[] regions = Regions(4, 16 * 1024);

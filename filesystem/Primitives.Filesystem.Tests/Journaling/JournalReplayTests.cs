@@ -58,7 +58,8 @@ public sealed class JournalReplayTests
         var error = await Assert.ThrowsAsync<JournalChecksumException>(() => Replay(device, regions));
         Assert.Equal(seqs[2], error.Seq);
         Assert.Equal(middle.DeviceOffset, error.Offset);
-        Assert.IsAssignableFrom<FilesystemException>(error);
+        Assert.IsAssignableFrom<Primitives.Filesystem.Format.CorruptStructureException>(error);
+        Assert.Equal("journal entry", error.Structure);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ internal static class JournalTestKit
         EntryWriteHook = hook,
         HookReserveBytes = hookBytes,
         PinFifoSize = 64,
+        ReclaimReserveBytes = 512,
     };
 
     public static byte[] Payload(long id, int length = 16)

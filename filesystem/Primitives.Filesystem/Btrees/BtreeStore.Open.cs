@@ -188,6 +188,7 @@ public sealed partial class BtreeStore
                     {
                         locks.Acquire(leaf, Locking.SixLockType.Write);
                         leaf.Compact();
+                        CountCompaction();
                         locks.Release(leaf, Locking.SixLockType.Write);
                     }
                 }

@@ -1,4 +1,5 @@
 using Primitives.Locking;
+using Primitives.Statistics;
 
 namespace Primitives.Filesystem.Btrees;
 
@@ -34,6 +35,12 @@ public sealed partial class BtreeStore : IKeyValueStore
         _space = space;
         _journal = journal;
         _options = options;
+        if (options.CollectTimeStats)
+        {
+            CommitTimes = new TimeStats("btree.commit");
+            NodeWriteTimes = new TimeStats("btree.node-write");
+        }
+
         _slots = new RootSlot[AllBtrees.Count];
         for (int i = 0; i < _slots.Length; i++)
         {
@@ -43,6 +50,12 @@ public sealed partial class BtreeStore : IKeyValueStore
 
     /// <summary>Every btree id, in order.</summary>
     public static IReadOnlyList<BtreeId> AllBtrees { get; } = Enum.GetValues<BtreeId>();
+
+    /// <summary>Latency of <see cref="BtreeTransaction.Commit"/> with updates (null when <see cref="BtreeStoreOptions.CollectTimeStats"/> is off).</summary>
+    public TimeStats? CommitTimes { get; }
+
+    /// <summary>Latency of node writes through the node space (null when <see cref="BtreeStoreOptions.CollectTimeStats"/> is off).</summary>
+    public TimeStats? NodeWriteTimes { get; }
 
     /// <summary>The options the store runs with.</summary>
     public BtreeStoreOptions Options => _options;
@@ -113,6 +126,8 @@ public sealed partial class BtreeStore : IKeyValueStore
     internal void CountRelockFailure() => Interlocked.Increment(ref _relockFailures);
 
     internal void CountCommit() => Interlocked.Increment(ref _commits);
+
+    internal void CountCompaction() => Interlocked.Increment(ref _compactions);
 
     /// <summary>
     /// Walks from the root of <paramref name="btree"/> to the node at <paramref name="level"/> covering
@@ -194,7 +209,9 @@ public sealed partial class BtreeStore : IKeyValueStore
 
         byte[] image = BtreeNodeFormat.Serialize(node, NodeSize);
         NodeLocation location = _space.Allocate();
+        long start = NodeWriteTimes is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         Wait(_space.WriteAsync(location, image));
+        NodeWriteTimes?.Record(start, System.Diagnostics.Stopwatch.GetTimestamp());
         Interlocked.Increment(ref _nodeWrites);
         return location;
     }

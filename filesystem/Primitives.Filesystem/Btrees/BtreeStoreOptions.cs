@@ -21,6 +21,13 @@ public sealed class BtreeStoreOptions
     /// <summary>A node write compacts the leaf's bsets into one when it has at least this many (default 4).</summary>
     public int MaxBsetsPerNode { get; init; } = 4;
 
+    /// <summary>
+    /// Whether commit and node-write latencies are recorded in <see cref="BtreeStore.CommitTimes"/> and
+    /// <see cref="BtreeStore.NodeWriteTimes"/> (default true). Coyote runs turn it off: TimeStats guards
+    /// itself with a <see cref="System.Threading.Lock"/>, which Coyote cannot control.
+    /// </summary>
+    public bool CollectTimeStats { get; init; } = true;
+
     /// <summary>The largest encoded key with a value of <see cref="MaxValueSize"/> bytes.</summary>
     internal int MaxKeySize => BtreeKeyCodec.MaxEncodedSize(MaxValueSize);
 

@@ -34,6 +34,7 @@ public sealed partial class BtreeTransaction
         }
 
         _updates.Clear();
+        long start = _store.CommitTimes is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
             BtreeNode? toSplit = null;
@@ -60,6 +61,7 @@ public sealed partial class BtreeTransaction
             }
 
             _store.CountCommit();
+            _store.CommitTimes?.Record(start, System.Diagnostics.Stopwatch.GetTimestamp());
             if (toMerge is not null)
             {
                 foreach (BtreeNode leaf in toMerge)
@@ -142,9 +144,13 @@ public sealed partial class BtreeTransaction
             // the order the key changes); write on every leaf in the same order (waits only for readers);
             // journal, apply, pin.
             reservation.Take();
+            bool mutant = BtreeMutants.CommitReleasesLeavesOneByOne;
             foreach (var group in groups)
             {
-                locks.Acquire(group.Leaf, SixLockType.Write);
+                if (!mutant)
+                {
+                    locks.Acquire(group.Leaf, SixLockType.Write);
+                }
             }
 
             ulong seq = reservation.Seq;
@@ -155,9 +161,17 @@ public sealed partial class BtreeTransaction
 
             foreach (var (leaf, start, end, compact) in groups)
             {
-                if (compact)
+                if (mutant)
+                {
+                    locks.Acquire(leaf, SixLockType.Write);
+                }
+
+                // Re-check under write: after a restart and relock, a node write may have sealed the open
+                // bset meanwhile (the seq does not move), so a new bset header may be needed now.
+                if (compact || leaf.UsedBytes + leaf.BytesNeeded(KeysOf(updates, start, end)) > nodeSize)
                 {
                     leaf.Compact();
+                    _store.CountCompaction();
                 }
 
                 bool deletes = false;
@@ -168,6 +182,11 @@ public sealed partial class BtreeTransaction
                 }
 
                 _store.MarkDirty(leaf, seq);
+                if (mutant)
+                {
+                    locks.Release(leaf, SixLockType.Write);
+                }
+
                 if (deletes && leaf.CompactedBytes() < nodeSize * _store.Options.MergeThreshold)
                 {
                     (toMerge ??= []).Add(leaf);
@@ -179,6 +198,14 @@ public sealed partial class BtreeTransaction
         finally
         {
             locks.ReleaseAll();
+        }
+    }
+
+    private static IEnumerable<BtreeKey> KeysOf(List<(BtreeId Btree, BtreeKey Key)> updates, int start, int end)
+    {
+        for (int k = start; k < end; k++)
+        {
+            yield return updates[k].Key;
         }
     }
 }

@@ -130,14 +130,17 @@ internal sealed class AllocJournal
         {
             foreach (var (bucket, key) in _written[done].Keys)
             {
+                // Only the newest write-back of a bucket settles it: a value can come back (96 ->
+                // 128 -> 96 sectors) after an older write-back of it while a newer one wrote another.
+                if (!_writtenValue.TryGetValue(bucket, out AllocKey last) || last != key)
+                {
+                    continue;
+                }
+
+                _writtenValue.Remove(bucket);
                 if (_unpersisted.TryGetValue(bucket, out AllocKey now) && now == key)
                 {
                     _unpersisted.Remove(bucket);
-                }
-
-                if (_writtenValue.TryGetValue(bucket, out AllocKey last) && last == key)
-                {
-                    _writtenValue.Remove(bucket);
                 }
             }
 

@@ -62,7 +62,21 @@ internal sealed class JournalAdapter : IBtreeJournal
     public void PinAdd(IBtreeJournalPin pin, ulong seq)
     {
         JournalPin journalPin = _pins.GetValue(pin, p => new JournalPin((self, seq, ct) => FlushPinnedAsync(p, self, seq, ct)));
-        _journal.PinAdd(journalPin, checked((long)seq));
+        // A btree node may name a sequence its pin was moved past (see FlushPinnedAsync): everything
+        // before that sequence is written, so pinning the oldest live sequence instead is as safe.
+        for (int attempt = 0; ; attempt++)
+        {
+            long target = Math.Max(checked((long)seq), _journal.LastSeq);
+            try
+            {
+                _journal.PinAdd(journalPin, target);
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 8 && journalPin.Seq == 0 && _journal.LastSeq > target)
+            {
+                // last_seq moved on between the read and the pin: retry with the new one.
+            }
+        }
     }
 
     public void PinDrop(IBtreeJournalPin pin)
@@ -81,25 +95,27 @@ internal sealed class JournalAdapter : IBtreeJournal
 
     /// <summary>
     /// Reclaim's callback: asks the btree object to write itself. A commit can dirty the object
-    /// again between its write and its pin drop (leaving the pin on the old sequence); writing it
-    /// again settles that, so retry a bounded number of times before reporting the failure.
+    /// again between its write and its pin drop, leaving the pin on the old sequence. Every change
+    /// the write did not include came from a commit that reserved its journal space after the write
+    /// locked the node (the btree reserves under the node lock), so at or after the sequence that
+    /// was open before the write started: the pin moves there (never backwards), and reclaim of the
+    /// old sequence can go on.
     /// </summary>
-    private static async ValueTask FlushPinnedAsync(IBtreeJournalPin pin, JournalPin journalPin, long seq, CancellationToken cancellationToken)
+    private async ValueTask FlushPinnedAsync(IBtreeJournalPin pin, JournalPin journalPin, long seq, CancellationToken cancellationToken)
     {
-        for (int attempt = 0; attempt < MaxFlushAttempts; attempt++)
+        long openBefore = _journal.CurrentSeq;
+        await pin.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (journalPin.Seq == seq && openBefore > seq)
         {
-            await pin.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (journalPin.Seq != seq)
-            {
-                return;
-            }
-
-            await Task.Yield();
+            _journal.PinUpdate(journalPin, openBefore);
+            Interlocked.Increment(ref _pinsMoved);
         }
     }
 
-    /// <summary>Node writes per reclaim request before giving up (a node dirtied faster than it can be written).</summary>
-    private const int MaxFlushAttempts = 16;
+    private long _pinsMoved;
+
+    /// <summary>Pins moved forward after a node was dirtied again during its reclaim write.</summary>
+    public long PinsMoved => Interlocked.Read(ref _pinsMoved);
 
     private sealed class Reservation : IBtreeJournalReservation
     {

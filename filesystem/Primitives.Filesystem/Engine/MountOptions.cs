@@ -28,6 +28,9 @@ public sealed record MountOptions
     /// </summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Correct the alloc keys from the btrees' references even after a clean unmount (fsck's repair pass).</summary>
+    internal bool ForceAllocCorrection { get; init; }
+
     /// <summary>Test hook: called at the start of each mount step with the step's name; throwing from it fails the mount there.</summary>
     internal Action<string>? StepHook { get; init; }
 }

@@ -163,6 +163,13 @@ public sealed partial class MountedFilesystem
             _flusher = null;
         }
 
+        if (_reclaimer is { } reclaimer)
+        {
+            await reclaimer.ConfigureAwait(false);
+            _reclaimer = null;
+        }
+
+        await WaitNodeWriterAsync().ConfigureAwait(false);
         if (_discard is { } discard)
         {
             _discard = null;

@@ -99,18 +99,12 @@ public sealed partial class MountedFilesystem
         // allocated or freed around the crash): correct them from what the replayed btrees reference
         // (bcachefs's mark and sweep at recovery) before anything can be allocated.
         Dictionary<long, AllocKey> corrected = [];
-        if (!read.Superblock.IsClean && !_options.ReadOnly)
+        if ((!read.Superblock.IsClean || _options.ForceAllocCorrection) && !_options.ReadOnly)
         {
             var scan = ReferenceScan.Run(probe, probeSpace, _superblock.BucketSize, _superblock.BlockSize, _superblock.FirstDataBucket, _superblock.DataBucketCount);
             corrected = scan.Correct(keys, _superblock.FirstDataBucket, _superblock.DataBucketCount, newestSeq);
             Reconciled = corrected.Count;
-            if (Environment.GetEnvironmentVariable("FS_DEBUG") is not null)
-            {
-                foreach (var n in probe.GetNodes()) Console.Error.WriteLine($"probe node {n.Btree} L{n.Level} {n.Location} dirty={n.Dirty}");
-                foreach (var l in probeSpace.FreedDeviceLocations) Console.Error.WriteLine($"probe freed {l}");
-                foreach (var (b, k) in corrected) Console.Error.WriteLine($"corrected {b}: {k}");
-                foreach (var (b, u) in scan.Usage) Console.Error.WriteLine($"usage {b}: {u}");
-            }
+
         }
 
         LoadedKeys = keys;
@@ -141,6 +135,8 @@ public sealed partial class MountedFilesystem
         _superblock = await SuperblockIO.WriteAsync(_device, _superblock with { IsClean = false }, ct).ConfigureAwait(false);
 
         Step("open journal");
+        var journalOptions = FileSystem.JournalOptionsFor(_superblock, _options, OnEntryWrite);
+        _reclaimThreshold = Math.Max(2, (int)((long)_superblock.BucketSize * regions.Length / journalOptions.MaxEntrySize / 4));
         _journal = Journaling.Journal.Open(_device, regions, _superblock.BlockSize, FileSystem.JournalOptionsFor(_superblock, _options, OnEntryWrite), replay);
         _journal.DurableSeqAdvanced += OnDurable;
         undo.Push("open journal", () => _journal.DurableSeqAdvanced -= OnDurable);
@@ -176,12 +172,18 @@ public sealed partial class MountedFilesystem
         }
 
         Step("start flusher");
-        KeyValues = new EngineKeyValueStore(_store, _gate, Statistics, (seq, c) => _journalAdapter.FlushAsync(seq, c), afterCommit: () => _allocJournal.WriteBackIfLarge(_store));
+        KeyValues = new EngineKeyValueStore(_store, _gate, Statistics, (seq, c) => _journalAdapter.FlushAsync(seq, c), afterCommit: () =>
+        {
+            _allocJournal.WriteBackIfLarge(_store);
+            KickNodeWrites();
+        });
         Data = new EngineDataStore(new BucketDataStore(_allocator, _device), _gate, Statistics);
         if (_options.FlushInterval > TimeSpan.Zero)
         {
             _flusher = Task.Run(() => FlushLoopAsync(_stop.Token), CancellationToken.None);
         }
+
+        _reclaimer = Task.Run(() => ReclaimLoopAsync(_stop.Token), CancellationToken.None);
 
         Mount = new MountReport(read.Superblock.IsClean, replayed.Entries, replayed.BtreeRecords.Count, replayed.AllocKeys, newestSeq, Stopwatch.GetElapsedTime(start));
     }
@@ -227,6 +229,33 @@ public sealed partial class MountedFilesystem
 
     private void OnDurable(long seq) => _allocator?.OnJournalDurable((ulong)seq);
 
+    /// <summary>How often the reclaim watchdog looks at the journal's fill level.</summary>
+    private static readonly TimeSpan ReclaimPollInterval = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Proactive reclaim, independent of commits (which may all be waiting for journal space): when
+    /// the journal fills past the threshold, write dirty nodes and move stale pins while there is
+    /// still room for the node writes' own pointer updates.
+    /// </summary>
+    private async Task ReclaimLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(ReclaimPollInterval, ct).ConfigureAwait(false);
+                if (!_gate.IsFrozen)
+                {
+                    KickNodeWrites();
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
     private async Task FlushLoopAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -240,6 +269,7 @@ public sealed partial class MountedFilesystem
                 }
 
                 _allocJournal.WriteBackIfLarge(_store!);
+                KickNodeWrites();
                 long current = journal.CurrentSeq;
                 if (current > journal.DurableSeq)
                 {

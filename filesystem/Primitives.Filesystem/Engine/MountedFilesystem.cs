@@ -35,6 +35,7 @@ public sealed partial class MountedFilesystem : IAsyncDisposable, IDisposable
     private IBtreeNodeSpace? _nodeSpace;
     private DiscardWorker? _discard;
     private Task? _flusher;
+    private Task? _reclaimer;
     private bool _unmounted;
     private int _disposed;
 
@@ -98,6 +99,68 @@ public sealed partial class MountedFilesystem : IAsyncDisposable, IDisposable
             {
                 return;
             }
+        }
+    }
+
+    private int _nodeWriterRunning;
+    private long _nodeWriterRuns;
+    private int _reclaimThreshold = 4;
+
+    /// <summary>Background node write passes started by <see cref="KickNodeWrites"/>.</summary>
+    internal long NodeWriterRuns => Interlocked.Read(ref _nodeWriterRuns);
+
+    /// <summary>
+    /// Proactive reclaim: when the journal holds more than a quarter of its entries, write every
+    /// dirty node in the background (one pass at a time) so their pins drop and last_seq moves on
+    /// before reservations have to wait for space (a node write itself needs a little journal space).
+    /// </summary>
+    internal void KickNodeWrites()
+    {
+        if (_journal is not { } journal || _store is not { } store || journal.CurrentSeq - journal.LastSeq < _reclaimThreshold)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _nodeWriterRunning, 1, 0) != 0)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _nodeWriterRuns);
+        _ = Task.Run(async () =>
+        {
+            // Bounded: under continuous commits a pass could chase re-dirtied nodes for ever; the
+            // watchdog starts another one if the journal is still filling.
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            bound.CancelAfter(NodeWritePassLimit);
+            try
+            {
+                // Ask the objects pinned on the older half of the journal to write themselves (the
+                // journal's own slow reclaim path, run early while there is still room for the node
+                // writes' pointer updates; the adapter moves the pins of nodes dirtied again meanwhile).
+                long last = journal.LastSeq, current = journal.CurrentSeq;
+                await journal.FlushPinsAsync(last + Math.Max(1, (current - last) / 2), bound.Token).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Timed out, shutdown, or a journal/device failure the writers see on their own calls.
+            }
+            finally
+            {
+                Volatile.Write(ref _nodeWriterRunning, 0);
+            }
+        });
+    }
+
+    /// <summary>Longest background node write pass.</summary>
+    private static readonly TimeSpan NodeWritePassLimit = TimeSpan.FromSeconds(1);
+
+    /// <summary>Waits for a background node write pass to end (it stops at the cancellation).</summary>
+    private async Task WaitNodeWriterAsync()
+    {
+        for (int i = 0; i < 2000 && Volatile.Read(ref _nodeWriterRunning) != 0; i++)
+        {
+            await Task.Delay(1).ConfigureAwait(false);
         }
     }
 
@@ -180,6 +243,13 @@ public sealed partial class MountedFilesystem : IAsyncDisposable, IDisposable
             _flusher = null;
         }
 
+        if (_reclaimer is { } reclaimer)
+        {
+            await reclaimer.ConfigureAwait(false);
+            _reclaimer = null;
+        }
+
+        await WaitNodeWriterAsync().ConfigureAwait(false);
         if (fence)
         {
             await _device.FenceAsync().ConfigureAwait(false);

@@ -34,12 +34,26 @@ internal sealed record WorkloadOptions
 
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Read right after each flush returns and stored with the versions it acknowledged (the crash
+    /// test passes the recording device's flush count: a crash state at that epoch or later must
+    /// hold them). Null: not recorded.
+    /// </summary>
+    public Func<int>? DurabilityStamp { get; init; }
+
     /// <summary>Runs with different key sets use different values (keys live at inode <see cref="Workload.InodeBase"/> + KeySet * 4096 + thread).</summary>
     public int KeySet { get; init; }
 }
 
 /// <summary>What a <see cref="Workload"/> run did.</summary>
-internal sealed record WorkloadResult(long Commits, long KeysWritten, long DataBytes, long Flushes, TimeSpan Elapsed, IReadOnlyDictionary<(BtreeId Btree, Bpos Pos), long> Durable);
+internal sealed record WorkloadResult(long Commits, long KeysWritten, long DataBytes, long Flushes, TimeSpan Elapsed, IReadOnlyDictionary<(BtreeId Btree, Bpos Pos), long> Durable)
+{
+    /// <summary>Every acknowledgement with its <see cref="WorkloadOptions.DurabilityStamp"/> (when one was given), in no particular order.</summary>
+    public IReadOnlyList<(BtreeId Btree, Bpos Pos, long Version, int Stamp)> Acknowledgements { get; init; } = [];
+
+    /// <summary>Per key, the newest delete committed (acknowledged or not): a key acknowledged at an older version may be gone.</summary>
+    public IReadOnlyDictionary<(BtreeId Btree, Bpos Pos), long> Deletes { get; init; } = new Dictionary<(BtreeId, Bpos), long>();
+}
 
 /// <summary>
 /// A concurrent key/value + extent workload over the engine's two interfaces: several threads,
@@ -76,6 +90,8 @@ internal sealed class Workload
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(data);
         var durable = new ConcurrentDictionary<(BtreeId, Bpos), long>();
+        var deletes = new ConcurrentDictionary<(BtreeId, Bpos), long>();
+        var acks = new ConcurrentBag<(BtreeId, Bpos, long, int)>();
         long commits = 0, keys = 0, bytes = 0, flushes = 0;
         var sw = Stopwatch.StartNew();
         var tasks = new Task[_options.Threads];
@@ -85,7 +101,7 @@ internal sealed class Workload
             tasks[t] = Task.Run(
                 async () =>
                 {
-                    var r = await RunThreadAsync(thread, store, data, durable, cancellationToken).ConfigureAwait(false);
+                    var r = await RunThreadAsync(thread, store, data, durable, deletes, acks, cancellationToken).ConfigureAwait(false);
                     Interlocked.Add(ref commits, r.Commits);
                     Interlocked.Add(ref keys, r.Keys);
                     Interlocked.Add(ref bytes, r.Bytes);
@@ -95,11 +111,11 @@ internal sealed class Workload
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
-        return new WorkloadResult(commits, keys, bytes, flushes, sw.Elapsed, new Dictionary<(BtreeId, Bpos), long>(durable));
+        return new WorkloadResult(commits, keys, bytes, flushes, sw.Elapsed, new Dictionary<(BtreeId, Bpos), long>(durable)) { Deletes = new Dictionary<(BtreeId, Bpos), long>(deletes), Acknowledgements = acks.ToArray() };
     }
 
     private async Task<(long Commits, long Keys, long Bytes, long Flushes)> RunThreadAsync(
-        int thread, IKeyValueStore store, IDataStore data, ConcurrentDictionary<(BtreeId, Bpos), long> durable, CancellationToken cancellationToken)
+        int thread, IKeyValueStore store, IDataStore data, ConcurrentDictionary<(BtreeId, Bpos), long> durable, ConcurrentDictionary<(BtreeId, Bpos), long> deletes, ConcurrentBag<(BtreeId, Bpos, long, int)> acks, CancellationToken cancellationToken)
     {
         var random = new Random(HashCode.Combine(_options.Seed, thread));
         ulong inode = InodeOf(_options.KeySet, thread);
@@ -172,15 +188,24 @@ internal sealed class Workload
             foreach (var (key, v) in pending)
             {
                 committed[key] = v;
+                if (v < 0)
+                {
+                    deletes[key] = -v;
+                }
             }
 
             if (_options.FlushEvery > 0 && n % _options.FlushEvery == 0)
             {
                 await store.FlushAsync(0, cancellationToken).ConfigureAwait(false);
                 flushes++;
+                int stamp = _options.DurabilityStamp?.Invoke() ?? 0;
                 foreach (var (key, v) in committed)
                 {
                     durable[key] = v;
+                    if (_options.DurabilityStamp is not null)
+                    {
+                        acks.Add((key.Item1, key.Item2, v, stamp));
+                    }
                 }
 
                 committed.Clear();
@@ -196,6 +221,10 @@ internal sealed class Workload
     /// problems found (empty when everything acknowledged survived).
     /// </summary>
     public static async Task<IReadOnlyList<string>> VerifyAsync(IKeyValueStore store, IDataStore data, IReadOnlyDictionary<(BtreeId Btree, Bpos Pos), long> durable, CancellationToken cancellationToken = default)
+        => await VerifyAsync(store, data, durable, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As above; <paramref name="deletes"/> (per key, the newest committed delete) allows a key to be gone when a delete newer than its acknowledged version was committed.</summary>
+    public static async Task<IReadOnlyList<string>> VerifyAsync(IKeyValueStore store, IDataStore data, IReadOnlyDictionary<(BtreeId Btree, Bpos Pos), long> durable, IReadOnlyDictionary<(BtreeId Btree, Bpos Pos), long>? deletes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(data);
@@ -210,7 +239,8 @@ internal sealed class Workload
                 long ackedVersion = Math.Abs(acked);
                 if (!present)
                 {
-                    if (acked > 0)
+                    bool deletedLater = deletes is not null && deletes.TryGetValue((btree, pos), out long deletedAt) && deletedAt > acked;
+                    if (acked > 0 && !deletedLater)
                     {
                         problems.Add($"{btree} {pos}: acknowledged version {acked} is missing");
                     }

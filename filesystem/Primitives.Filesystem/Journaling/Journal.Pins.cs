@@ -30,7 +30,7 @@ public sealed partial class Journal
     private JournalPinList PinSlot(long seq) => _pins[AdjustedSeq(seq) & _pinMask];
 
     /// <summary>Whether the FIFO has a free slot for sequence <paramref name="seq"/>.</summary>
-    private bool PinFifoHasRoom(long seq) => AdjustedSeq(seq) - AdjustedSeq(Volatile.Read(ref _lastSeq)) < _pins.Length;
+    private bool PinFifoHasRoom(long seq, int keepFree) => AdjustedSeq(seq) - AdjustedSeq(Volatile.Read(ref _lastSeq)) < _pins.Length - keepFree;
 
     /// <summary>
     /// The pin count of <paramref name="seq"/> (buffer reference + pins + replay reference), or 0
@@ -341,7 +341,7 @@ public sealed partial class Journal
             {
                 if (pin.Owner == this && pin.Seq == pinSeq)
                 {
-                    await pin.RequestFlushAsync(pinSeq, cancellationToken).ConfigureAwait(false);
+                    await CallFlushAsync(pin, pinSeq, cancellationToken).ConfigureAwait(false);
                     if (!singlePass && pin.Owner == this && pin.Seq == pinSeq)
                     {
                         throw new InvalidOperationException($"{pin.GetType().Name}.FlushAsync for sequence {pinSeq} completed without dropping or moving the pin");
@@ -354,6 +354,15 @@ public sealed partial class Journal
                 return;
             }
         }
+    }
+
+    /// <summary>Runs a pin's flush callback with the reclaim watermark as the default for reservations it makes.</summary>
+    private static async Task CallFlushAsync(JournalPin pin, long seq, CancellationToken cancellationToken)
+    {
+        // The async-local value flows into the callback and back out only to this method's caller
+        // frames that run inside it; set here, it is restored when this async method returns.
+        s_inReclaim.Value = true;
+        await pin.RequestFlushAsync(seq, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -16,23 +16,32 @@ public sealed partial class Journal
     /// full (until writes complete and reclaim frees space) or frozen.
     /// </summary>
     /// <param name="bytes">Space for the records to add: the sum of <see cref="RecordSize"/> of each (at most <see cref="MaxReservationBytes"/>).</param>
+    /// <param name="watermark">
+    /// How deep into kept-back space the reservation may go; null: <see cref="JournalWatermark.Reclaim"/>
+    /// inside a <see cref="JournalPin"/> flush callback, else <see cref="JournalWatermark.Normal"/>.
+    /// </param>
     /// <returns>The reservation; dispose it when its records are in (that releases the entry's buffer).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="bytes"/> is negative or above <see cref="MaxReservationBytes"/>.</exception>
     /// <exception cref="JournalShutdownException">The journal is shut down or failed.</exception>
     /// <exception cref="JournalFrozenException">The journal is frozen and <see cref="JournalOptions.ThrowWhenFrozen"/> is set.</exception>
-    /// <remarks>Thread safety: safe from any thread. The fast path is one compare-and-swap on the reservation word.</remarks>
-    public JournalReservation Reserve(int bytes)
+    /// <remarks>
+    /// Thread safety: safe from any thread. The fast path is one compare-and-swap on the reservation
+    /// word. Do not wait for a reservation while holding something reclaim needs (a lock a pinned
+    /// object's write-back takes): use <see cref="TryReserve"/> there, drop it, and wait here.
+    /// </remarks>
+    public JournalReservation Reserve(int bytes, JournalWatermark? watermark = null)
     {
         ValidateReservation(bytes);
+        JournalWatermark level = watermark ?? DefaultWatermark;
         while (true)
         {
             long version = Volatile.Read(ref _version); // before the attempt: a change after it bumps the version
-            if (TryReserveFast(bytes) is { } reservation)
+            if (TryReserveFast(bytes, level) is { } reservation)
             {
                 return reservation;
             }
 
-            if (ReserveSlow(bytes) == SlowPathResult.Wait)
+            if (ReserveSlow(bytes, level) == SlowPathResult.Wait)
             {
                 _waiters.WaitUntil(() => Volatile.Read(ref _version) != version);
             }
@@ -47,19 +56,31 @@ public sealed partial class Journal
     /// <exception cref="JournalShutdownException">The journal is shut down or failed.</exception>
     /// <exception cref="JournalFrozenException">The journal is frozen and <see cref="JournalOptions.ThrowWhenFrozen"/> is set.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
-    public async ValueTask<JournalReservation> ReserveAsync(int bytes, CancellationToken cancellationToken = default)
+    public ValueTask<JournalReservation> ReserveAsync(int bytes, CancellationToken cancellationToken = default) =>
+        ReserveAsync(bytes, DefaultWatermark, cancellationToken);
+
+    /// <summary>As <see cref="Reserve"/> with an explicit watermark, waiting without blocking a thread.</summary>
+    /// <param name="bytes">Space for the records to add (see <see cref="Reserve"/>).</param>
+    /// <param name="watermark">How deep into kept-back space the reservation may go.</param>
+    /// <param name="cancellationToken">Cancels a wait for space.</param>
+    /// <returns>The reservation.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bytes"/> is negative or above <see cref="MaxReservationBytes"/>.</exception>
+    /// <exception cref="JournalShutdownException">The journal is shut down or failed.</exception>
+    /// <exception cref="JournalFrozenException">The journal is frozen and <see cref="JournalOptions.ThrowWhenFrozen"/> is set.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    public async ValueTask<JournalReservation> ReserveAsync(int bytes, JournalWatermark watermark, CancellationToken cancellationToken = default)
     {
         ValidateReservation(bytes);
         while (true)
         {
             long version = Volatile.Read(ref _version); // before the attempt: a change after it bumps the version
-            if (TryReserveFast(bytes) is { } reservation)
+            if (TryReserveFast(bytes, watermark) is { } reservation)
             {
                 return reservation;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            if (ReserveSlow(bytes) == SlowPathResult.Wait)
+            if (ReserveSlow(bytes, watermark) == SlowPathResult.Wait)
             {
                 using (cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static s => ((Journal)s!).Signal(), this) : default)
                 {
@@ -68,6 +89,42 @@ public sealed partial class Journal
             }
         }
     }
+
+    /// <summary>
+    /// Reserves like <see cref="Reserve"/> but never waits: false when the journal has no room now
+    /// (or is frozen). A refusal still starts what frees space (reclaim, a last_seq update), so
+    /// the caller can drop its locks, wait in <see cref="Reserve"/> or <see cref="ReserveAsync(int, CancellationToken)"/>, and retry.
+    /// </summary>
+    /// <param name="bytes">Space for the records to add (see <see cref="Reserve"/>).</param>
+    /// <param name="reservation">The reservation, when granted.</param>
+    /// <param name="watermark">As for <see cref="Reserve"/>.</param>
+    /// <returns>Whether the reservation was granted.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bytes"/> is negative or above <see cref="MaxReservationBytes"/>.</exception>
+    /// <exception cref="JournalShutdownException">The journal is shut down or failed.</exception>
+    /// <exception cref="JournalFrozenException">The journal is frozen and <see cref="JournalOptions.ThrowWhenFrozen"/> is set.</exception>
+    public bool TryReserve(int bytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out JournalReservation? reservation, JournalWatermark? watermark = null)
+    {
+        ValidateReservation(bytes);
+        JournalWatermark level = watermark ?? DefaultWatermark;
+        while (true)
+        {
+            reservation = TryReserveFast(bytes, level);
+            if (reservation is not null)
+            {
+                return true;
+            }
+
+            if (ReserveSlow(bytes, level) == SlowPathResult.Wait)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Set while a pin's flush callback runs (reclaim): reservations made there may use the reclaim reserve.</summary>
+    private static readonly AsyncLocal<bool> s_inReclaim = new();
+
+    private static JournalWatermark DefaultWatermark => s_inReclaim.Value ? JournalWatermark.Reclaim : JournalWatermark.Normal;
 
     private void ValidateReservation(int bytes)
     {
@@ -78,15 +135,16 @@ public sealed partial class Journal
     }
 
     /// <summary>The fast path: one compare-and-swap that advances the open entry's offset and takes a buffer reference.</summary>
-    private JournalReservation? TryReserveFast(int bytes)
+    private JournalReservation? TryReserveFast(int bytes, JournalWatermark watermark)
     {
         var state = new JournalReservationState(Interlocked.Read(ref _state));
         while (true)
         {
-            // The buffer of the index in the word we read is the open entry's (its capacity was
-            // written before the compare-and-swap that opened it, which published it).
+            // The buffer of the index in the word we read is the open entry's (its capacities were
+            // written before the compare-and-swap that opened it, which published them). A
+            // reclaim reservation may fill the entry further than an ordinary one.
             JournalBuffer buffer = _buffers[state.Index];
-            if (!state.TryReserve(bytes, buffer.ReserveCapacity, out JournalReservationState next))
+            if (!state.TryReserve(bytes, buffer.Capacity(watermark), out JournalReservationState next))
             {
                 return null;
             }
@@ -103,7 +161,7 @@ public sealed partial class Journal
     }
 
     /// <summary>The slow path, under the lock: closes a full entry, opens the next one, or decides to wait.</summary>
-    private SlowPathResult ReserveSlow(int bytes)
+    private SlowPathResult ReserveSlow(int bytes, JournalWatermark watermark)
     {
         bool kickReclaim = false;
         long lastSeqUpdate = 0;
@@ -130,7 +188,7 @@ public sealed partial class Journal
             if (state.IsOpen)
             {
                 JournalBuffer current = _buffers[state.Index];
-                if (state.TryReserve(bytes, current.ReserveCapacity, out _))
+                if (state.TryReserve(bytes, current.Capacity(watermark), out _))
                 {
                     return SlowPathResult.Retry;
                 }
@@ -139,7 +197,7 @@ public sealed partial class Journal
                 CloseEntry(_curSeq);
             }
 
-            if (OpenEntry(bytes, EntryKind.Reservations))
+            if (OpenEntry(bytes, watermark == JournalWatermark.Reclaim ? EntryKind.ReclaimReservations : EntryKind.Reservations))
             {
                 result = SlowPathResult.Retry;
             }
@@ -177,7 +235,7 @@ public sealed partial class Journal
         var state = new JournalReservationState(Interlocked.Read(ref _state));
         Debug.Assert(!state.IsOpen);
         long seq = _curSeq + 1;
-        if (state.IsError || seq - BufferCount > _writtenSeq || !PinFifoHasRoom(seq))
+        if (state.IsError || seq - BufferCount > _writtenSeq || !PinFifoHasRoom(seq, kind == EntryKind.Reservations ? ReclaimFifoSlots : 0))
         {
             return false;
         }
@@ -190,10 +248,18 @@ public sealed partial class Journal
 
         JournalBuffer buffer = _buffers[seq & (BufferCount - 1)];
         Debug.Assert(state.Count(buffer.Index) == 0, "the buffer of an entry written has no references");
-        // Reservations never join an entry opened for a flush or a last_seq update: it was placed
-        // in kept space (a reserver finding it closes it and opens its own entry, or waits).
-        int reserveCapacity = kind == EntryKind.Reservations ? Math.Min(capacity - JournalEntryFormat.HeaderSize - hook, JournalReservationState.MaxOffset) : 0;
-        buffer.Reset(seq, _lastOpenedSeq, region, regionOffset, _regions[region].Offset + regionOffset, reserveCapacity);
+        // Capacities per watermark: ordinary reservations leave the reclaim reserve, reclaim ones
+        // do not. Neither joins an entry opened for a flush or a last_seq update: it was placed in
+        // kept space (a reserver finding it closes it and opens its own entry, or waits).
+        int records = -JournalEntryFormat.HeaderSize - hook;
+        int normal = 0, reclaim = 0;
+        if (kind is EntryKind.Reservations or EntryKind.ReclaimReservations)
+        {
+            normal = Math.Clamp(CapacityAt(region, regionOffset, SpaceLeftBehind(EntryKind.Reservations)) + records, 0, JournalReservationState.MaxOffset);
+            reclaim = Math.Clamp(CapacityAt(region, regionOffset, SpaceLeftBehind(EntryKind.ReclaimReservations)) + records, normal, JournalReservationState.MaxOffset);
+        }
+
+        buffer.Reset(seq, _lastOpenedSeq, region, regionOffset, _regions[region].Offset + regionOffset, normal, reclaim);
         _writeRegion = region;
         _writeOffset = regionOffset;
         _regionMaxSeq[region] = Math.Max(_regionMaxSeq[region], seq);

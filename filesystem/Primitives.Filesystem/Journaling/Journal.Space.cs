@@ -24,17 +24,38 @@ public sealed partial class Journal
     /// <summary>Why an entry is opened: decides how much space it must leave behind, and whether reservations may join it.</summary>
     private enum EntryKind
     {
-        Reservations,  // leaves 2 x slack; reservations fill it
-        FlushOnly,     // leaves 1 x slack; opened for a flush when every entry is already written
-        LastSeqUpdate, // leaves nothing; opened to write a last_seq that frees a region
+        Reservations,        // leaves 2 x slack + the reclaim reserve; ordinary reservations fill it
+        ReclaimReservations, // leaves 2 x slack; opened by a reclaim reservation (ordinary ones may join within their own capacity)
+        FlushOnly,           // leaves 1 x slack; opened for a flush when every entry is already written
+        LastSeqUpdate,       // leaves nothing; opened to write a last_seq that frees a region
     }
 
     private int SpaceLeftBehind(EntryKind kind) => kind switch
     {
-        EntryKind.Reservations => 2 * _slackBytes,
+        EntryKind.Reservations => (2 * _slackBytes) + _reclaimReserveBytes,
+        EntryKind.ReclaimReservations => 2 * _slackBytes,
         EntryKind.FlushOnly => _slackBytes,
         _ => 0,
     };
+
+    /// <summary>Pin FIFO slots ordinary reservations leave free for reclaim reservations and flush entries.</summary>
+    private const int ReclaimFifoSlots = 4;
+
+    /// <summary>
+    /// The capacity an entry at <paramref name="offset"/> of <paramref name="region"/> may have
+    /// while leaving <paramref name="behind"/> bytes free after it (block-aligned; may be below the header).
+    /// </summary>
+    private int CapacityAt(int region, long offset, int behind)
+    {
+        long room = _regions[region].Length - offset;
+        long capacity = Math.Min(_buffers[0].Data.Length, room);
+        if (room - capacity < behind && !FreeAfter(region, behind))
+        {
+            capacity = room - behind;
+        }
+
+        return (int)Math.Max(0, capacity / _blockSize * _blockSize);
+    }
 
     private static JournalRegion[] ValidateGeometry(BlockDevice device, IReadOnlyList<JournalRegion> regions, int blockSize)
     {
@@ -111,14 +132,7 @@ public sealed partial class Journal
             regionOffset = 0;
         }
 
-        long room = _regions[region].Length - regionOffset;
-        capacity = (int)Math.Min(_buffers[0].Data.Length, room);
-        if (room - capacity < behind && !FreeAfter(region, behind))
-        {
-            capacity = (int)(room - behind);
-        }
-
-        capacity = capacity / _blockSize * _blockSize;
+        capacity = CapacityAt(region, regionOffset, behind);
         return capacity >= need;
     }
 

@@ -45,6 +45,7 @@ public sealed partial class Journal : IAsyncDisposable
     private readonly IClosureExecutor _executor;
     private readonly JournalBuffer[] _buffers;
     private readonly JournalEntryAppender _appender = new();
+    private readonly int _reclaimReserveBytes;
     private readonly bool _mutantOldPinLifetime; // bug zoo only (JournalMutants): false in every normal journal
 
     /// <summary>The reservation word (see <see cref="JournalReservationState"/> for the layout). Every change is an <see cref="Interlocked"/> operation, a full fence.</summary>
@@ -90,12 +91,13 @@ public sealed partial class Journal : IAsyncDisposable
 
         _regionMaxSeq = new long[regions.Length];
         _slackBytes = RoundUp(JournalEntryFormat.HeaderSize + options.HookReserveBytes, blockSize);
+        _reclaimReserveBytes = RoundUp(options.ReclaimReserveBytes, blockSize);
         // The largest entry that fits in an empty region while leaving the kept space (two
         // smallest entries) behind it, so any valid reservation eventually fits.
-        MaxReservationBytes = (int)Math.Min(maxEntry, (MinRegionLength(regions) - (2 * _slackBytes)) / blockSize * blockSize) - JournalEntryFormat.HeaderSize - options.HookReserveBytes;
+        MaxReservationBytes = (int)Math.Min(maxEntry, (MinRegionLength(regions) - (2 * _slackBytes) - _reclaimReserveBytes) / blockSize * blockSize) - JournalEntryFormat.HeaderSize - options.HookReserveBytes;
         if (MaxReservationBytes < JournalEntryFormat.RecordHeaderSize)
         {
-            throw new ArgumentException($"journal regions of {MinRegionLength(regions)} bytes leave no room for records (entry header {JournalEntryFormat.HeaderSize}, hook reserve {options.HookReserveBytes}, block {blockSize})", nameof(regions));
+            throw new ArgumentException($"journal regions of {MinRegionLength(regions)} bytes leave no room for records (entry header {JournalEntryFormat.HeaderSize}, hook reserve {options.HookReserveBytes}, reclaim reserve {options.ReclaimReserveBytes}, block {blockSize})", nameof(regions));
         }
 
         _pinMask = options.PinFifoSize - 1;

@@ -26,8 +26,13 @@ internal sealed class JournalBuffer(int index, int size)
     /// <summary>Byte offset of the entry on the device.</summary>
     public long DeviceOffset;
 
-    /// <summary>Bytes reservations may take (the reservation word's capacity for this entry).</summary>
+    /// <summary>Bytes <see cref="JournalWatermark.Normal"/> reservations may take (the reservation word's capacity for them).</summary>
     public int ReserveCapacity;
+
+    /// <summary>Bytes <see cref="JournalWatermark.Reclaim"/> reservations may take (at least <see cref="ReserveCapacity"/>).</summary>
+    public int ReclaimCapacity;
+
+    public int Capacity(JournalWatermark watermark) => watermark == JournalWatermark.Reclaim ? ReclaimCapacity : ReserveCapacity;
 
     /// <summary>Bytes reservations took, fixed when the entry closed.</summary>
     public int Used;
@@ -52,7 +57,7 @@ internal sealed class JournalBuffer(int index, int size)
     /// <summary>The I/O the write pipeline waits on (observed by the next step for a fault).</summary>
     public Task? PendingIo;
 
-    public void Reset(long seq, long prevSeq, int region, long regionOffset, long deviceOffset, int reserveCapacity)
+    public void Reset(long seq, long prevSeq, int region, long regionOffset, long deviceOffset, int reserveCapacity, int reclaimCapacity)
     {
         Array.Clear(Data, 0, Math.Max(Length, JournalEntryFormat.HeaderSize + Used));
         Seq = seq;
@@ -61,6 +66,7 @@ internal sealed class JournalBuffer(int index, int size)
         RegionOffset = regionOffset;
         DeviceOffset = deviceOffset;
         ReserveCapacity = reserveCapacity;
+        ReclaimCapacity = reclaimCapacity;
         Used = 0;
         Length = 0;
         FlushRequested = false;

@@ -39,6 +39,13 @@ public sealed class JournalOptions
     /// </summary>
     public Action<JournalEntryAppender>? EntryWriteHook { get; init; }
 
+    /// <summary>
+    /// Journal space kept back for <see cref="JournalWatermark.Reclaim"/> reservations (default
+    /// 4 KiB): commits made while writing pinned objects back, so reclaim can always make progress
+    /// when ordinary commits have filled the journal.
+    /// </summary>
+    public int ReclaimReserveBytes { get; init; } = 4096;
+
     /// <summary>Where write completions run (default <see cref="ClosureExecutors.ThreadPool"/>; Coyote tests use <see cref="ClosureExecutors.TaskRun"/>).</summary>
     public IClosureExecutor? Executor { get; init; }
 
@@ -63,6 +70,11 @@ public sealed class JournalOptions
         if (HookReserveBytes < 0 || HookReserveBytes > MaxEntrySize / 2)
         {
             throw new ArgumentOutOfRangeException(nameof(HookReserveBytes), HookReserveBytes, "must be in [0, MaxEntrySize / 2]");
+        }
+
+        if (ReclaimReserveBytes < 0 || ReclaimReserveBytes > JournalReservationState.MaxOffset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReclaimReserveBytes), ReclaimReserveBytes, $"must be in [0, {JournalReservationState.MaxOffset}] (and leave room for entries in every region)");
         }
 
         if (CommitDelay is { } delay && delay <= TimeSpan.Zero)

@@ -6,6 +6,7 @@ using Primitives.Locking;
 
 namespace Primitives.Tests.Locking;
 
+[Collection(Primitives.Tests.Diagnostics.DiagnosticsCollection.Name)]
 public class SixLockEventsTests
 {
     private sealed class Listener : EventListener
@@ -49,6 +50,7 @@ public class SixLockEventsTests
         Assert.Contains(mine, e => e.EventName == nameof(SixLockEvents.ContentionStart) && (int)e.Payload![1]! == (int)SixLockType.Intent);
         var stop = Assert.Single(mine, e => e.EventName == nameof(SixLockEvents.ContentionStop));
         Assert.True((double)stop.Payload![2]! > 0);
-        Assert.True((bool)stop.Payload[3]!);
+        Assert.True((bool)stop.Payload[3]!); // handed over
+        Assert.True((bool)stop.Payload[4]!); // acquired
     }
 }

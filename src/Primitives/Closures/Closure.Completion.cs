@@ -86,6 +86,8 @@ public partial class Closure : IThreadPoolWorkItem
             Volatile.Write(ref _state, 0); // clears DESTRUCTOR: a finished closure reads as zero
         if (_debug is not null)
             ClosureDebug.Unregister(_debug);
+        if (_counted)
+            Diagnostics.ClosureEvents.OnCompleted();
         destructor?.Invoke(this);
         _parent?.Put();
     }

@@ -62,6 +62,7 @@ public partial class Closure
         if (CanSkipSync())
             return Task.CompletedTask;
         ThrowIfNotRunning(nameof(SyncAsync));
+        Diagnostics.ClosureEvents.OnWait();
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _resume = tcs;
         SubState(State.Running + 1 - State.Sleeping); // may reach zero and complete tcs right here
@@ -128,6 +129,7 @@ public partial class Closure
         if (!Mutations.IsActive(ClosureMutants.SyncFastPathDisabled)) // bug 5 goes straight to the subtraction
 #endif
         ThrowIfNotRunning(nameof(Sync));
+        Diagnostics.ClosureEvents.OnWait();
         var syncer = ClosureSyncer.Rent();
         _resume = syncer; // released to the waker by the sub below
         // Drop the step's reference and RUNNING and set SLEEPING in one operation. If this reaches

@@ -87,6 +87,9 @@ public partial class Closure
 
     private readonly ClosureDebug.Entry? _debug;
 
+    /// <summary>Whether <see cref="Diagnostics.ClosureEvents"/> counted this closure's creation (so its finish counts too). Fits in the object's padding.</summary>
+    private readonly bool _counted;
+
     /// <summary>Creates a running closure (one reference, owned by the caller's step).</summary>
     /// <param name="parent">
     /// The parent, or <see langword="null"/>. The new closure takes a reference on it that is dropped
@@ -108,6 +111,11 @@ public partial class Closure
         _state = State.Initial;
         if (ClosureDebug.IsEnabled)
             _debug = ClosureDebug.Register(this, callerMember, callerFile, callerLine);
+        if (Diagnostics.ClosureEvents.s_counting)
+        {
+            _counted = true;
+            Diagnostics.ClosureEvents.OnCreated();
+        }
     }
 
     /// <summary>

@@ -105,10 +105,11 @@ public sealed partial class SixLock
     {
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
-        long begin = Diagnostics.SixLockEvents.Log.IsEnabled() ? Diagnostics.SixLockEvents.ContentionBegin(this, type) : 0;
+        // A contention from here on, as in LockSlow: every path below ends it exactly once.
+        long begin = Diagnostics.SixLockEvents.IsActive ? Diagnostics.SixLockEvents.ContentionBegin(this, type) : 0;
         if (type == WriteType && SetWriteBitBeforeWaiting())
         {
-            Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: false);
+            Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: false, acquired: true);
             return new SixLockHandle(this, SixLockType.Write, owner);
         }
 
@@ -118,7 +119,7 @@ public sealed partial class SixLock
         {
             if (TrySetWaitingAndLock(type, ref owner))
             {
-                Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: false);
+                Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: false, acquired: true);
                 return new SixLockHandle(this, (SixLockType)type, owner);
             }
 
@@ -135,10 +136,11 @@ public sealed partial class SixLock
         // Acquire: pairs with the release in WakeWaiters.
         if (Volatile.Read(ref w.Acquired) != 0)
         {
-            Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: true);
+            Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: true, acquired: true);
             return new SixLockHandle(this, (SixLockType)type, w.Owner);
         }
 
+        Diagnostics.SixLockEvents.ContentionEnd(this, type, begin, handedOver: false, acquired: false);
         AbortWait(w);
         throw new OperationCanceledException(cancellationToken);
     }

@@ -168,10 +168,11 @@ public sealed partial class SixLock
             return WaitOutcome.Acquired;
         }
 
-        long begin = SixLockEvents.Log.IsEnabled() ? SixLockEvents.ContentionBegin(this, type) : 0;
+        // A contention from here on: every path below ends it exactly once (0: nobody listens).
+        long begin = SixLockEvents.IsActive ? SixLockEvents.ContentionBegin(this, type) : 0;
         if (type == WriteType && SetWriteBitBeforeWaiting())
         {
-            SixLockEvents.ContentionEnd(this, type, begin, handedOver: false);
+            SixLockEvents.ContentionEnd(this, type, begin, handedOver: false, acquired: true);
             return WaitOutcome.Acquired;
         }
 
@@ -185,7 +186,8 @@ public sealed partial class SixLock
                 long owner = request.Owner;
                 if (TrySetWaitingAndLock(type, ref owner))
                 {
-                    SixLockEvents.ContentionEnd(this, type, begin, handedOver: false);
+                    // Our own retry took it (a barge), not an unlocker's handoff.
+                    SixLockEvents.ContentionEnd(this, type, begin, handedOver: false, acquired: true);
                     return WaitOutcome.Acquired;
                 }
 
@@ -198,8 +200,19 @@ public sealed partial class SixLock
                 Spin(w);
             }
 
-            var outcome = WaitLoop(w, request);
-            SixLockEvents.ContentionEnd(this, type, begin, handedOver: outcome == WaitOutcome.Acquired);
+            // Once queued, the lock only comes by handoff (WakeWaiters sets Acquired for us); an
+            // abort, timeout, cancellation or a throwing hook ends the contention unacquired.
+            var outcome = WaitOutcome.Aborted;
+            try
+            {
+                outcome = WaitLoop(w, request);
+            }
+            finally
+            {
+                bool acquired = outcome == WaitOutcome.Acquired;
+                SixLockEvents.ContentionEnd(this, type, begin, handedOver: acquired, acquired: acquired);
+            }
+
             return outcome;
         }
         finally
