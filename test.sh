@@ -91,11 +91,14 @@ if [ -f bench/Primitives.Plots/Primitives.Plots.csproj ]; then
     bench/Primitives.Plots/testdata "$art/plots"
 fi
 
-# The filesystem mounted through FUSE (`fs mount`), exercised with fsx, fio and standard tools.
+# The filesystem mounted through FUSE (`fs mount` on a formatted image), exercised with fsx, fio and
+# standard tools, signals, remount and a simulated crash (fsck after each).
 step "FUSE mount: fsx random operations" bash filesystem/fuse-tests.sh fsx
 step "FUSE mount: fio write+verify" bash filesystem/fuse-tests.sh fio
 step "FUSE mount: cp -a, diff -r, tar, git, find, du" bash filesystem/fuse-tests.sh tools
 step "FUSE mount: SIGINT/SIGTERM unmount cleanly" bash filesystem/fuse-tests.sh signals
+step "FUSE mount: unmount, fsck, remount, data intact" bash filesystem/fuse-tests.sh remount
+step "FUSE mount: kill -9 mid-workload, replay, fsynced data intact, fsck clean" bash filesystem/fuse-tests.sh crash
 
 if [ ${#failures[@]} -gt 0 ]; then
   echo "Failures:"
