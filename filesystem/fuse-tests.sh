@@ -121,10 +121,10 @@ case "$mode" in
   fio)
     mount_fs
     fio --name=randwrite-verify --directory="$mnt" --size=16m --bs=4k --rw=randwrite --ioengine=psync \
-        --verify=crc32c --do_verify=1 --verify_fatal=1 --fallocate=none --numjobs=2 --group_reporting \
+        --verify=crc32c --do_verify=1 --verify_fatal=1 --verify_state_save=0 --fallocate=none --numjobs=2 --group_reporting \
         --minimal >/dev/null || die "fio random-write verify failed"
     fio --name=seq-verify --directory="$mnt" --size=32m --bs=128k --rw=write --ioengine=psync --fsync=8 \
-        --verify=crc32c --do_verify=1 --verify_fatal=1 --fallocate=none --minimal >/dev/null || die "fio sequential verify failed"
+        --verify=crc32c --do_verify=1 --verify_fatal=1 --verify_state_save=0 --fallocate=none --minimal >/dev/null || die "fio sequential verify failed"
     echo "fio: random 4k write + sequential 128k write jobs verified (crc32c)"
     rm -f "$mnt"/*.0 "$mnt"/*.1
     unmount_fs
