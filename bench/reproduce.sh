@@ -17,6 +17,10 @@
 #   HandoffLatency, ReadMostlyMix, IntentWithReaders, PerCpuReaders, Fairness: the contention
 #     suites (bench/Primitives.Benchmarks/Locking), with their own small LockSuite job
 #     (2 warm-ups, 5 iterations of about 150 ms); about 10 minutes together on 2 cores.
+#   Filesystem: btree point operations against SortedDictionary, journal commit latency, group
+#     commit (bench/Primitives.Benchmarks/Filesystem), --job short.
+#   fio (the word "fio", or no words): filesystem/bench-fio.sh, our FUSE mount against ext4 on a
+#     loop device of the same size, into <folder>/Filesystem-fio/.
 #
 # Run it on a quiet machine: timings taken beside builds or other benchmarks are noise.
 set -euo pipefail
@@ -49,6 +53,14 @@ suite ReadMostlyMix '*.ReadMostlyMixBenchmarks.* *.AsyncReadMostlyMixBenchmarks.
 suite IntentWithReaders '*.IntentWithReadersBenchmarks.*'
 suite PerCpuReaders '*.PerCpuReaderBenchmarks.*'
 suite Fairness '*.FairnessBenchmarks.*'
+suite Filesystem 'Primitives.Benchmarks.Filesystem.*' --job short
+
+# The mounted filesystem against ext4 (root, /dev/fuse and fio needed; see filesystem/bench-fio.sh).
+if [ ${#selected[@]} -eq 0 ] || [[ " ${selected[*]} " == *" fio "* ]]; then
+  echo "=== fio: filesystem/bench-fio.sh $BENCH_LABEL"
+  dotnet build -c Release Primitives.sln -nologo -v quiet
+  filesystem/bench-fio.sh "$BENCH_LABEL"
+fi
 
 echo "=== plots"
 # Exits 1 when the folder has no CSV it can chart (e.g. only Statistics was selected).

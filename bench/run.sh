@@ -24,6 +24,7 @@ mkdir -p "$out"
   echo "- os: $(. /etc/os-release; echo "$PRETTY_NAME"); kernel $(uname -r)"
   echo "- dotnet: $(dotnet --version)"
   echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "- load average at start (1/5/15 min): $(cut -d" " -f1-3 /proc/loadavg)"
 } > "$out/machine.md"
 dotnet run -c Release --project bench/Primitives.Benchmarks -- --filter "${filters[@]}" --artifacts "$out/artifacts" "$@"
 # Keep the reports (markdown + CSV), not BenchmarkDotNet's build logs.

@@ -21,7 +21,7 @@ runtime=${RUNTIME:-30}
 files=${FILES:-20000}
 config=${CONFIG:-Release}
 fs_bin="$root/filesystem/Primitives.Filesystem.Cli/bin/$config/net10.0/fs"
-out="$root/bench/results/$(date -u +%F)-$label/Filesystem-fio"
+out="$root/bench/results/${BENCH_DATE:-$(date -u +%F)}-$label/Filesystem-fio"
 
 [ "$(id -u)" = 0 ] || { echo "bench-fio: must run as root" >&2; exit 1; }
 [ -e /dev/fuse ] || { echo "bench-fio: /dev/fuse missing" >&2; exit 1; }
