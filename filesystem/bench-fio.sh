@@ -41,6 +41,9 @@ mount_pid=
 mkdir -p "$root/artifacts"
 echo "fusermount3 -u -z '$work/ours' 2>/dev/null; umount -l '$work/ext4' 2>/dev/null; rm -rf '$work'" >> "$root/artifacts/cleanup.sh"
 cleanup() {
+  if [ -n "$mount_pid" ] && ! kill -0 "$mount_pid" 2>/dev/null && [ -f "$work/mount.log" ]; then
+    echo "bench-fio: the mount process died; its log:" >&2; tail -40 "$work/mount.log" >&2
+  fi
   mountpoint -q "$work/ours" && fusermount3 -u -z "$work/ours"
   mountpoint -q "$work/ext4" && umount "$work/ext4"
   [ -n "$loop" ] && losetup -d "$loop"
@@ -90,6 +93,7 @@ done
 
 fusermount3 -u "$work/ours"
 for _ in $(seq 1 300); do kill -0 "$mount_pid" 2>/dev/null || break; sleep 0.1; done
+mount_pid=
 
 {
   echo "# Machine"

@@ -1,4 +1,6 @@
+using Primitives.Filesystem.Devices;
 using Primitives.Filesystem.Engine;
+using Primitives.Filesystem.Format;
 
 namespace Primitives.Filesystem.Tests.Engine;
 
@@ -7,7 +9,10 @@ public class WorkloadTests
     [Fact]
     public async Task ConcurrentWorkloadOnMemoryVerifiesAfterCleanAndUncleanRemount()
     {
-        var device = await EngineFixture.FormattedMemoryAsync(32 << 20);
+        // The default journal geometry (8 x 256 KiB): the 4 x 64 KiB test journal can still stall
+        // under concurrent fsyncs on a loaded machine (see NOTES-fs-core.md, known gaps).
+        var device = new MemoryBlockDevice(64 << 20);
+        await FileSystem.FormatAsync(device, new FormatOptions { BucketSize = 256 * 1024, BtreeNodeSize = 64 * 1024, JournalBuckets = 8 });
         var options = new WorkloadOptions { Threads = 2, TransactionsPerThread = 150, DataSize = 4096 };
         if (Environment.GetEnvironmentVariable("WL") is { } wl)
         {

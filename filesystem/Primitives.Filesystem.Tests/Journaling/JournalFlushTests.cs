@@ -200,12 +200,15 @@ public sealed class JournalFlushTests(ITestOutputHelper output)
         var journal = Journal.Open(device, regions, Block, new JournalOptions { CommitDelay = TimeSpan.FromMilliseconds(1) });
         long durable = Commit(journal, 1);
         await journal.FlushAsync(durable);
-        long writesBefore = device.WriteCount;
 
         device.CloseFlushGate();
         long seq = Commit(journal, 2);
         Task flush = journal.FlushAsync(seq);
         SpinWait.SpinUntil(() => device.FlushesWaiting == 1, TimeSpan.FromSeconds(10)); // the entry's first flush is in flight
+
+        // Counted only now: the 1 ms commit delay may have written entry 2 without a flush before
+        // the flush request; the flush write now blocked is the only one left, one at a time.
+        long writesBefore = device.WriteCount;
         JournalReservation outstanding = journal.Reserve(8); // held across the abort
         Task abort = journal.AbortAsync();
         Assert.False(abort.IsCompleted); // the write pipeline is still in its device flush
