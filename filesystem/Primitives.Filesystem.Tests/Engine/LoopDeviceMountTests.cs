@@ -1,6 +1,7 @@
 using Primitives.Filesystem.Btrees;
 using Primitives.Filesystem.Devices;
 using Primitives.Filesystem.Engine;
+using Primitives.Filesystem.Tests.Devices;
 
 namespace Primitives.Filesystem.Tests.Engine;
 
