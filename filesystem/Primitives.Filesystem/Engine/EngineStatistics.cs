@@ -32,12 +32,6 @@ public sealed class EngineStatistics
     /// <summary>User data write latency.</summary>
     public TimeStats DataWriteTime { get; } = new("engine.data_write");
 
-    /// <summary>Commit latency histogram (p99).</summary>
-    public LatencyHistogram CommitLatency { get; } = new("engine.commit");
-
-    /// <summary>Flush latency histogram (p99).</summary>
-    public LatencyHistogram FlushLatency { get; } = new("engine.flush");
-
     /// <summary>Transactions committed with at least one update.</summary>
     public long Commits => Interlocked.Read(ref _commits);
 
@@ -63,7 +57,6 @@ public sealed class EngineStatistics
     {
         long end = Stopwatch.GetTimestamp();
         CommitTime.Record(start, end);
-        CommitLatency.Record(start, end);
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _keysCommitted, keys);
     }
@@ -72,7 +65,6 @@ public sealed class EngineStatistics
     {
         long end = Stopwatch.GetTimestamp();
         FlushTime.Record(start, end);
-        FlushLatency.Record(start, end);
         Interlocked.Increment(ref _flushes);
     }
 
