@@ -24,20 +24,7 @@ public class SixLockContentionEventsTests
         using var recorder = new EventRecorder(SixLockEvents.Log);
         string name = Unique("sync-read");
         var lk = new SixLock(name: name);
-        lk.Lock(SixLockType.Intent);
-        lk.Lock(SixLockType.Write);
-        var reader = new Thread(() =>
-        {
-            lk.Lock(SixLockType.Read);
-            lk.Unlock(SixLockType.Read);
-        });
-        reader.Start();
-        long held = HoldUntilQueuedThen(lk, () =>
-        {
-            lk.Unlock(SixLockType.Write);
-            lk.Unlock(SixLockType.Intent);
-        });
-        Assert.True(reader.Join(TimeSpan.FromSeconds(30)));
+        long held = ReaderWaitsForWriter(lk);
 
         var start = Assert.Single(recorder.For(nameof(SixLockEvents.ContentionStart), name));
         Assert.Equal(Read, (int)start.Payload![1]!);
@@ -143,20 +130,7 @@ public class SixLockContentionEventsTests
         var waitedBefore = SixLockEvents.ContentionWaitTime;
         using var recorder = new EventRecorder(SixLockEvents.Log, counterIntervalSeconds: 0.1);
         var lk = new SixLock(name: Unique("counters"));
-        lk.Lock(SixLockType.Intent);
-        lk.Lock(SixLockType.Write);
-        var reader = new Thread(() =>
-        {
-            lk.Lock(SixLockType.Read);
-            lk.Unlock(SixLockType.Read);
-        });
-        reader.Start();
-        long held = HoldUntilQueuedThen(lk, () =>
-        {
-            lk.Unlock(SixLockType.Write);
-            lk.Unlock(SixLockType.Intent);
-        });
-        Assert.True(reader.Join(TimeSpan.FromSeconds(30)));
+        long held = ReaderWaitsForWriter(lk);
 
         Assert.True(SixLockEvents.ContentionCount >= before + 1);
         Assert.True(SixLockEvents.ContentionWaitTime - waitedBefore >= Stopwatch.GetElapsedTime(0, held));
@@ -172,6 +146,30 @@ public class SixLockContentionEventsTests
     /// <paramref name="release"/>. Returns the ticks between seeing the waiter queued and the
     /// release: the waiter's reported wait cannot be shorter.
     /// </summary>
+    /// <summary>
+    /// One forced contention: this thread holds intent and write, a reader thread queues, and the
+    /// holder releases once it sees the reader waiting. Returns when the reader is done, with how
+    /// long (Stopwatch ticks) the lock was held after the reader was seen queued (see <see cref="HoldUntilQueuedThen"/>).
+    /// </summary>
+    private static long ReaderWaitsForWriter(SixLock lk)
+    {
+        lk.Lock(SixLockType.Intent);
+        lk.Lock(SixLockType.Write);
+        var reader = new Thread(() =>
+        {
+            lk.Lock(SixLockType.Read);
+            lk.Unlock(SixLockType.Read);
+        });
+        reader.Start();
+        long held = HoldUntilQueuedThen(lk, () =>
+        {
+            lk.Unlock(SixLockType.Write);
+            lk.Unlock(SixLockType.Intent);
+        });
+        Assert.True(reader.Join(TimeSpan.FromSeconds(30)));
+        return held;
+    }
+
     private static long HoldUntilQueuedThen(SixLock lk, Action release)
     {
         Assert.True(EventRecorder.WaitUntil(() => lk.GetWaiters().Length != 0));
