@@ -99,13 +99,13 @@ internal sealed class CoyoteBtreeJournal : IBtreeJournal
         }
     }
 
-    public bool TryReserve(int records, int payloadBytes, [NotNullWhen(true)] out IBtreeJournalReservation? reservation)
+    public bool TryReserve(int records, int payloadBytes, bool writeBack, [NotNullWhen(true)] out IBtreeJournalReservation? reservation)
     {
-        reservation = Reserve(records, payloadBytes);
+        reservation = Reserve(records, payloadBytes, writeBack);
         return true;
     }
 
-    public IBtreeJournalReservation Reserve(int records, int payloadBytes)
+    public IBtreeJournalReservation Reserve(int records, int payloadBytes, bool writeBack)
     {
         lock (_gate)
         {
@@ -126,6 +126,19 @@ internal sealed class CoyoteBtreeJournal : IBtreeJournal
         }
     }
 
+    public void PinUpdate(IBtreeJournalPin pin, ulong seq)
+    {
+        lock (_gate)
+        {
+            if (_pins.TryGetValue(pin, out ulong current) && current >= seq)
+            {
+                return;
+            }
+
+            _pins[pin] = seq;
+        }
+    }
+
     public void PinDrop(IBtreeJournalPin pin)
     {
         lock (_gate)
@@ -134,7 +147,7 @@ internal sealed class CoyoteBtreeJournal : IBtreeJournal
         }
     }
 
-    public ValueTask FlushAsync(ulong seq, CancellationToken cancellationToken = default)
+    public ValueTask FlushAsync(ulong seq, bool writeBack, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {

@@ -33,15 +33,18 @@ internal sealed class BtreeFixture
         return new BtreeFixture(space, journal, store, options);
     }
 
-    /// <summary>Crashes now (memory lost, device and durable journal kept) and recovers: open from the newest entry's roots with replay.</summary>
-    public BtreeFixture CrashAndRecover(BtreeRoots initialRoots)
+    /// <summary>
+    /// Crashes now (memory lost, device and durable journal kept) and recovers: open from the newest
+    /// entry's roots with replay, then (<paramref name="writeReplayed"/>) write what replay changed.
+    /// </summary>
+    public BtreeFixture CrashAndRecover(BtreeRoots initialRoots, bool writeReplayed = true)
     {
         var (roots, durable, records) = Journal.Crash();
         var journal = TestBtreeJournal.ContinueAfter(durable, Journal.ReservationsPerEntry);
         MemoryNodeSpace space = Space.CloneForCrash(() => journal.DurableSeq);
         BtreeStore store = BtreeStore.OpenAsync(space, journal, roots ?? initialRoots, durable, records, Options).GetAwaiter().GetResult();
         var recovered = new BtreeFixture(space, journal, store, Options);
-        if (store.HasReplayedChanges)
+        if (writeReplayed && store.HasReplayedChanges)
         {
             store.FlushAllAsync().GetAwaiter().GetResult();
         }

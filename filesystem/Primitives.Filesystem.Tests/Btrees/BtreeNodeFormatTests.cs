@@ -134,15 +134,15 @@ public sealed class BtreeNodeFormatTests
         BtreeFixture f = Create(SmallNodes(NodeSize, 64));
         var children = new List<ChildRef>
         {
-            new(Bpos.Min, P(5, 5), new NodeLocation(NodeSize, 1), null),
-            new(P(5, 6), P(7, 0), new NodeLocation(2 * NodeSize, 4), null),
-            new(P(7, 1), Bpos.Max, new NodeLocation(5 * NodeSize, 2), null),
+            new(Bpos.Min, P(5, 5), new NodeLocation(NodeSize, 1), 11, null),
+            new(P(5, 6), P(7, 0), new NodeLocation(2 * NodeSize, 4), 7, null),
+            new(P(7, 1), Bpos.Max, new NodeLocation(5 * NodeSize, 2), 30, null),
         };
         var node = BtreeNode.NewInterior(f.Store, BtreeId.Extents, 2, Bpos.Min, Bpos.Max, children);
         node.JournalSeq = 3;
         byte[] image = BtreeNodeFormat.Serialize(node, NodeSize);
         BtreeNode back = BtreeNodeFormat.Deserialize(f.Store, image, s_at, BtreeId.Extents, 2, Bpos.Min, Bpos.Max, 10);
-        Assert.Equal(children.Select(c => (c.Min, c.Max, c.Location)), back.Children.Select(c => (c.Min, c.Max, c.Location)));
+        Assert.Equal(children.Select(c => (c.Min, c.Max, c.Location, c.Version)), back.Children.Select(c => (c.Min, c.Max, c.Location, c.Version)));
         Assert.True(back.Lock.IsPerCpuReaders);
         Assert.Equal(1, back.ChildIndex(P(6, 0)));
         Assert.Equal(2, back.ChildIndex(Bpos.Max));

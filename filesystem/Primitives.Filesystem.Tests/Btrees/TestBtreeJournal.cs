@@ -59,7 +59,10 @@ internal sealed class TestBtreeJournal : IBtreeJournal
     /// <summary>How many times <see cref="TryReserve"/> reported a full journal.</summary>
     public int TryReserveRefusals { get; private set; }
 
-    public bool TryReserve(int records, int payloadBytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IBtreeJournalReservation? reservation)
+    /// <summary>Write-back reservations seen (root records of write-back passes).</summary>
+    public int WriteBackReservations { get; private set; }
+
+    public bool TryReserve(int records, int payloadBytes, bool writeBack, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IBtreeJournalReservation? reservation)
     {
         lock (_gate)
         {
@@ -72,16 +75,21 @@ internal sealed class TestBtreeJournal : IBtreeJournal
             }
         }
 
-        reservation = Reserve(records, payloadBytes);
+        reservation = Reserve(records, payloadBytes, writeBack);
         return true;
     }
 
-    public IBtreeJournalReservation Reserve(int records, int payloadBytes)
+    public IBtreeJournalReservation Reserve(int records, int payloadBytes, bool writeBack)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(records);
         ArgumentOutOfRangeException.ThrowIfNegative(payloadBytes);
         lock (_gate)
         {
+            if (writeBack)
+            {
+                WriteBackReservations++;
+            }
+
             if (_reservationsInOpen >= ReservationsPerEntry)
             {
                 _open++;
@@ -113,6 +121,27 @@ internal sealed class TestBtreeJournal : IBtreeJournal
         }
     }
 
+    public void PinUpdate(IBtreeJournalPin pin, ulong seq)
+    {
+        lock (_gate)
+        {
+            if (!_pins.TryGetValue(pin, out ulong current))
+            {
+                throw new InvalidOperationException($"PinUpdate of an unpinned pin to {seq}");
+            }
+
+            if (seq < _reclaimedBelow || seq > _open)
+            {
+                throw new InvalidOperationException($"pin moved to sequence {seq} outside the live range [{_reclaimedBelow}, {_open}]");
+            }
+
+            if (seq > current)
+            {
+                _pins[pin] = seq;
+            }
+        }
+    }
+
     public void PinDrop(IBtreeJournalPin pin)
     {
         lock (_gate)
@@ -121,7 +150,7 @@ internal sealed class TestBtreeJournal : IBtreeJournal
         }
     }
 
-    public ValueTask FlushAsync(ulong seq, CancellationToken cancellationToken = default)
+    public ValueTask FlushAsync(ulong seq, bool writeBack, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {

@@ -31,7 +31,7 @@ public class CrashConsistencyTests(ITestOutputHelper output)
         WorkloadResult result;
         await using (var fs = await FileSystem.MountAsync(recording, EngineFixture.Quiet))
         {
-            result = await new Workload(options).RunAsync(fs.KeyValues, fs.Data);
+            result = await EngineFixture.RunWorkloadAsync(fs, options);
 
             // Dropped without unmounting: the tail after the last flush is what a crash may lose.
         }

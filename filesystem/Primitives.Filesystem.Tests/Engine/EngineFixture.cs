@@ -21,6 +21,37 @@ internal static class EngineFixture
         return device;
     }
 
+    /// <summary>How long an engine workload may run without finishing before a test calls it stalled (generous: runs take seconds).</summary>
+    public static TimeSpan StallLimit { get; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Runs <paramref name="workload"/> on <paramref name="fs"/> and returns its result, or fails the
+    /// test with the engine's journal and pin state when it does not finish within
+    /// <see cref="StallLimit"/> (a stalled engine fails the test instead of hanging the run).
+    /// </summary>
+    public static async Task<WorkloadResult> RunWorkloadAsync(MountedFilesystem fs, WorkloadOptions workload)
+    {
+        Task<WorkloadResult> run = new Workload(workload).RunAsync(fs.KeyValues, fs.Data);
+        try
+        {
+            return await run.WaitAsync(StallLimit);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"no progress within {StallLimit}: {Describe(fs)}");
+            throw;
+        }
+    }
+
+    /// <summary>The engine's journal, counters and pinned nodes, for a stall report.</summary>
+    public static string Describe(MountedFilesystem fs)
+    {
+        var pinned = fs.Store.CollectNodes().Where(n => n.PinSeq != 0).Take(20)
+            .Select(n => $"{n} pin {n.PinSeq} first-dirty {n.FirstDirtySeq} clean-at {n.CleanAt}");
+        return $"journal {fs.Journal}; commits {fs.Statistics.Commits}, flushes {fs.Statistics.Flushes}, write-back passes {fs.Store.WriteBackPasses} ({fs.Store.ReclaimRequests} asked by reclaim), write-back now: {fs.Store.WriteBackStage}; "
+            + $"alloc unpersisted {fs.AllocJournal.UnpersistedCount}; pinned nodes: {string.Join("; ", pinned)}";
+    }
+
     public static byte[] Value(int i, int size = 48)
     {
         byte[] v = new byte[size];

@@ -18,7 +18,7 @@ public class LoopDeviceMountTests
             await FileSystem.FormatAsync(device, EngineFixture.SmallFormat);
             await using (var fs = await FileSystem.MountAsync(device, MountOptions.Default))
             {
-                result = await new Workload(new WorkloadOptions { Threads = 2, TransactionsPerThread = 80, DataSize = 5000 }).RunAsync(fs.KeyValues, fs.Data);
+                result = await EngineFixture.RunWorkloadAsync(fs, new WorkloadOptions { Threads = 2, TransactionsPerThread = 80, DataSize = 5000 });
                 await fs.UnmountAsync();
             }
 

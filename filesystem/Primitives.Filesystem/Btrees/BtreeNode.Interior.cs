@@ -36,38 +36,53 @@ internal sealed partial class BtreeNode
     /// <summary>Whether one more child entry fits.</summary>
     public bool HasRoomForChild(int nodeSize) => UsedBytes + ChildRef.PointerKeySize(Bpos.Max) <= nodeSize;
 
-    /// <summary>Sets (inserts or replaces) the entry keyed <paramref name="max"/>, as journal replay applies a pointer key.</summary>
-    public void SetChild(Bpos min, Bpos max, NodeLocation location, ulong journalSeq)
+    /// <summary>
+    /// Replays a pointer record: sets (inserts or replaces) the entry keyed <paramref name="max"/>
+    /// unless the entry there is already a newer or the same write (a larger or equal
+    /// <paramref name="version"/>: the node image already holds this change or a later one; node
+    /// writes for journal reclaim do not journal the parent's pointer). Returns whether it changed.
+    /// </summary>
+    public bool SetChild(Bpos min, Bpos max, NodeLocation location, ulong version, ulong journalSeq)
     {
         List<ChildRef> children = Children;
         int i = ChildIndex(max);
         if (i < children.Count && children[i].Max == max)
         {
-            children[i].Min = min;
-            if (children[i].Location != location)
+            if (children[i].Version >= version)
             {
-                children[i].Location = location;
-                children[i].Node = null;
+                return false;
             }
+
+            children[i].Min = min;
+            children[i].Location = location;
+            children[i].Version = version;
+            children[i].Node = null;
         }
         else
         {
-            children.Insert(i < children.Count && children[i].Max < max ? i + 1 : i, new ChildRef(min, max, location, null));
+            children.Insert(i < children.Count && children[i].Max < max ? i + 1 : i, new ChildRef(min, max, location, version, null));
         }
 
         JournalSeq = Math.Max(JournalSeq, journalSeq);
+        return true;
     }
 
-    /// <summary>Removes the entry keyed <paramref name="max"/> if present.</summary>
-    public void RemoveChild(Bpos max, ulong journalSeq)
+    /// <summary>
+    /// Replays a removal record: removes the entry keyed <paramref name="max"/> if it is older than
+    /// <paramref name="version"/> (the write that replaced it); a newer entry there is a later
+    /// split's, already in the image. Returns whether it changed.
+    /// </summary>
+    public bool RemoveChild(Bpos max, ulong version, ulong journalSeq)
     {
         List<ChildRef> children = Children;
         int i = ChildIndex(max);
-        if (i < children.Count && children[i].Max == max)
+        if (i >= children.Count || children[i].Max != max || children[i].Version >= version)
         {
-            children.RemoveAt(i);
+            return false;
         }
 
+        children.RemoveAt(i);
         JournalSeq = Math.Max(JournalSeq, journalSeq);
+        return true;
     }
 }

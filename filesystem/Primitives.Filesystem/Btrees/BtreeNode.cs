@@ -12,8 +12,8 @@ namespace Primitives.Filesystem.Btrees;
 /// guards the contents: read for lookups, intent to plan a change or to write the node out, write
 /// for the short moment of the change. <see cref="Dead"/> is set under write when the node is
 /// replaced (split, merge); a path that locked it must start again from its parent.</para>
-/// <para>Dirty/pin state (<see cref="Dirty"/>, <see cref="PinSeq"/>, <see cref="CleanAt"/>,
-/// <see cref="Location"/>) changes only under intent.</para>
+/// <para>Dirty/pin state (<see cref="Dirty"/>, <see cref="PinSeq"/>, <see cref="FirstDirtySeq"/>,
+/// <see cref="CleanAt"/>, <see cref="Location"/>, <see cref="NodeSeq"/>) changes only under intent.</para>
 /// </remarks>
 internal sealed partial class BtreeNode : IBtreeJournalPin
 {
@@ -69,7 +69,7 @@ internal sealed partial class BtreeNode : IBtreeJournalPin
     /// <summary>Where the node's current contents are written; null before its first write.</summary>
     public NodeLocation? Location { get; set; }
 
-    /// <summary>How many times the node (this range, this object) has been written: the node seq in its header.</summary>
+    /// <summary>The store-wide write version of the image at <see cref="Location"/> (the node seq in its header; 0 before the first write).</summary>
     public ulong NodeSeq { get; set; }
 
     /// <summary>The node has changes not written to <see cref="Location"/>.</summary>
@@ -77,6 +77,13 @@ internal sealed partial class BtreeNode : IBtreeJournalPin
 
     /// <summary>The journal sequence this node pins (0: not pinned).</summary>
     public ulong PinSeq { get; set; }
+
+    /// <summary>
+    /// The journal sequence of the first journalled change since the node was last written (0: none).
+    /// A node dirtied again while its write waits to become durable keeps its pin; once the write is
+    /// durable the pin moves here, never backwards.
+    /// </summary>
+    public ulong FirstDirtySeq { get; set; }
 
     /// <summary>When clean: the journal sequence that must be durable before the node's writes are reachable (its pin may go then).</summary>
     public ulong CleanAt { get; set; }

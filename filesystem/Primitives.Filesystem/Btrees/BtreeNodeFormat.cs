@@ -9,7 +9,7 @@ namespace Primitives.Filesystem.Btrees;
 /// </summary>
 /// <remarks>
 /// Header: magic u32 "BTND" (0), format version u16 (4), btree id u8 (6), level u8 (7), node seq u64
-/// (8), min inode/offset u64 (16, 24), max inode/offset u64 (32, 40), bset count u16 (48),
+/// (8: the store-wide write version of this image, named by the parent's pointer), min inode/offset u64 (16, 24), max inode/offset u64 (32, 40), bset count u16 (48),
 /// reserved (50-59), CRC32C of bytes 0-59 (60).
 /// Bset: magic u32 "BSET" (0), bset seq u32 (4), journal seq u64 (8), key count u32 (16), key bytes u32
 /// (20), reserved u32 (24), CRC32C (28) of header bytes 0-27 followed by the key bytes; then the keys
@@ -20,7 +20,7 @@ internal static class BtreeNodeFormat
 {
     public const uint NodeMagic = 0x444E5442; // "BTND"
     public const uint BsetMagic = 0x54455342; // "BSET"
-    public const ushort Version = 1;
+    public const ushort Version = 2; // 2: child pointers carry the child's write version
 
     /// <summary>Encodes <paramref name="node"/> into a <paramref name="nodeSize"/>-byte image (caller holds at least intent).</summary>
     /// <exception cref="InvalidOperationException">The node does not fit (a bug: inserts check room first).</exception>
@@ -225,7 +225,7 @@ internal static class BtreeNodeFormat
                     throw Corrupt(BtreeNode.HeaderSize, $"bad child pointer at {key.Pos}");
                 }
 
-                children.Add(new ChildRef(pointer.Min, key.Pos, pointer.Location, null));
+                children.Add(new ChildRef(pointer.Min, key.Pos, pointer.Location, pointer.Version, null));
                 expectMin = Successor(key.Pos);
             }
 

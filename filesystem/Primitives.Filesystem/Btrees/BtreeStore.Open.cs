@@ -16,7 +16,7 @@ public sealed partial class BtreeStore
         {
             cancellationToken.ThrowIfCancellationRequested();
             var root = BtreeNode.NewLeaf(store, id, Bpos.Min, Bpos.Max, []);
-            root.NodeSeq = 1;
+            root.NodeSeq = store.NextWriteVersion();
             byte[] image = BtreeNodeFormat.Serialize(root, store.NodeSize);
             NodeLocation location = space.Allocate();
             await space.WriteAsync(location, image, cancellationToken).ConfigureAwait(false);
@@ -62,7 +62,7 @@ public sealed partial class BtreeStore
             RootSlot slot = store.Slot(id);
             if (roots.Roots.TryGetValue(id, out BtreeRoot root))
             {
-                slot.Node = await store.LoadAsync(root.Location, id, root.Level, Bpos.Min, Bpos.Max, maxValidJournalSeq, cancellationToken).ConfigureAwait(false);
+                slot.Node = await store.LoadAsync(root.Location, 0, id, root.Level, Bpos.Min, Bpos.Max, maxValidJournalSeq, cancellationToken).ConfigureAwait(false);
                 tableRoots[(int)id] = slot.Node;
                 slot.RecordWrite(0, root, 0);
             }
@@ -80,7 +80,7 @@ public sealed partial class BtreeStore
                 if (record.Btree == id && record.Kind == BtreeJournalRecordKind.RootGrown && record.Level > slot.Node.Level)
                 {
                     BtreeNode old = slot.Node;
-                    var grown = BtreeNode.NewInterior(store, id, record.Level, Bpos.Min, Bpos.Max, [new ChildRef(old.Min, old.Max, old.Location, old)]);
+                    var grown = BtreeNode.NewInterior(store, id, record.Level, Bpos.Min, Bpos.Max, [ChildRef.For(old)]);
                     grown.Dirty = true;
                     slot.Node = grown;
                     changed = true;
@@ -105,21 +105,26 @@ public sealed partial class BtreeStore
                     throw new FilesystemException($"journal entry {record.Seq} updates level {level} of {record.Btree}, which is only {store.Height(record.Btree)} levels tall");
                 }
 
-                if (record.Key.IsWhiteout)
+                bool applied;
+                if (record.Key.IsWhiteout && ChildPointer.TryDecodeRemoval(record.Key.Value.Span, out ulong replacedBy))
                 {
-                    node.RemoveChild(record.Key.Pos, record.Seq);
+                    applied = node.RemoveChild(record.Key.Pos, replacedBy, record.Seq);
                 }
-                else if (ChildPointer.TryDecode(record.Key.Value.Span, out ChildPointer pointer))
+                else if (!record.Key.IsWhiteout && ChildPointer.TryDecode(record.Key.Value.Span, out ChildPointer pointer))
                 {
-                    node.SetChild(pointer.Min, record.Key.Pos, pointer.Location, record.Seq);
+                    applied = node.SetChild(pointer.Min, record.Key.Pos, pointer.Location, pointer.Version, record.Seq);
+                    store.SeeWriteVersion(pointer.Version);
                 }
                 else
                 {
                     throw new FilesystemException($"journal entry {record.Seq} holds a bad child pointer for {record.Btree} level {level} at {record.Key.Pos}");
                 }
 
-                node.Dirty = true;
-                changed = true;
+                if (applied)
+                {
+                    node.Dirty = true;
+                    changed = true;
+                }
             }
         }
 
@@ -229,11 +234,19 @@ public sealed partial class BtreeStore
         return new BtreeStore(space, journal, options);
     }
 
-    private async Task<BtreeNode> LoadAsync(NodeLocation location, BtreeId btree, int level, Bpos min, Bpos max, ulong maxValidJournalSeq, CancellationToken cancellationToken)
+    /// <summary>Reads the node at <paramref name="location"/>; <paramref name="version"/> (0: any) is the write version its parent's pointer names.</summary>
+    private async Task<BtreeNode> LoadAsync(NodeLocation location, ulong version, BtreeId btree, int level, Bpos min, Bpos max, ulong maxValidJournalSeq, CancellationToken cancellationToken)
     {
         byte[] image = new byte[NodeSize];
         await _space.ReadAsync(location, image, cancellationToken).ConfigureAwait(false);
-        return BtreeNodeFormat.Deserialize(this, image, location, btree, level, min, max, maxValidJournalSeq);
+        BtreeNode node = BtreeNodeFormat.Deserialize(this, image, location, btree, level, min, max, maxValidJournalSeq);
+        if (version != 0 && node.NodeSeq != version)
+        {
+            throw new BtreeNodeCorruptException(btree, level, location.Offset, $"the parent's pointer names write version {version}, the node at {location} is version {node.NodeSeq} (a stale pointer)");
+        }
+
+        SeeWriteVersion(node.NodeSeq);
+        return node;
     }
 
     /// <summary>Walks down without locks (open is single-threaded), loading children on the way.</summary>
@@ -248,7 +261,7 @@ public sealed partial class BtreeStore
         while (node.Level > level)
         {
             ChildRef child = node.ChildFor(pos);
-            child.Node ??= await LoadAsync(child.Location!.Value, btree, node.Level - 1, child.Min, child.Max, maxValidJournalSeq, cancellationToken).ConfigureAwait(false);
+            child.Node ??= await LoadAsync(child.Location!.Value, child.Version, btree, node.Level - 1, child.Min, child.Max, maxValidJournalSeq, cancellationToken).ConfigureAwait(false);
             node = child.Node;
         }
 
@@ -271,7 +284,7 @@ public sealed partial class BtreeStore
                     throw new FilesystemException($"{node} has a child [{child.Min}, {child.Max}] with no location");
                 }
 
-                child.Node = await LoadAsync(location, node.Btree, node.Level - 1, child.Min, child.Max, maxValidJournalSeq, cancellationToken).ConfigureAwait(false);
+                child.Node = await LoadAsync(location, child.Version, node.Btree, node.Level - 1, child.Min, child.Max, maxValidJournalSeq, cancellationToken).ConfigureAwait(false);
             }
 
             await LoadAllAsync(child.Node, maxValidJournalSeq, cancellationToken).ConfigureAwait(false);

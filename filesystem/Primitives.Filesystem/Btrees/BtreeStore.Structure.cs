@@ -117,7 +117,7 @@ public sealed partial class BtreeStore
     {
         reservation.Take(); // under the old root's intent, before anything changes
         var newRoot = BtreeNode.NewInterior(this, oldRoot.Btree, oldRoot.Level + 1, Bpos.Min, Bpos.Max,
-            [new ChildRef(oldRoot.Min, oldRoot.Max, oldRoot.Location, oldRoot)]);
+            [ChildRef.For(oldRoot)]);
         locks.Acquire(newRoot, SixLockType.Intent); // a fresh lock: never busy
         reservation.Add(BtreeJournalRecords.RootGrownType, BtreeJournalRecords.EncodeRootGrown(oldRoot.Btree, newRoot.Level));
         newRoot.JournalSeq = reservation.Seq;
@@ -167,8 +167,8 @@ public sealed partial class BtreeStore
         locks.Acquire(parent, SixLockType.Write);
         locks.Acquire(target, SixLockType.Write);
         int index = parent.IndexOfChild(target);
-        parent.Children[index] = new ChildRef(right.Min, right.Max, right.Location, right);
-        parent.Children.Insert(index, new ChildRef(left.Min, left.Max, left.Location, left));
+        parent.Children[index] = ChildRef.For(right);
+        parent.Children.Insert(index, ChildRef.For(left));
         parent.JournalSeq = Math.Max(parent.JournalSeq, seq);
         MarkDirty(parent, seq);
         InheritPin(target, seq, left, right);
@@ -254,7 +254,7 @@ public sealed partial class BtreeStore
 
     private static void AddPointerRecord(BtreeJournalSpace reservation, BtreeNode parent, BtreeNode child) =>
         reservation.Add(BtreeJournalRecords.KeyType, BtreeJournalRecords.EncodeKey(parent.Btree, parent.Level,
-            new BtreeKey(child.Max, new ChildPointer(child.Min, child.Location!.Value).Encode(), false)));
+            new BtreeKey(child.Max, new ChildPointer(child.Min, child.Location!.Value, child.NodeSeq).Encode(), false)));
 
     /// <summary>
     /// The replacements of <paramref name="old"/> are written, but reachable only once <paramref name="seq"/>
@@ -350,13 +350,13 @@ public sealed partial class BtreeStore
         merged.Location = WriteToNewLocation(merged);
 
         ulong seq = reservation.Seq;
-        reservation.Add(BtreeJournalRecords.KeyType, BtreeJournalRecords.EncodeKey(leaf.Btree, parent.Level, BtreeKey.Whiteout(left.Max)));
+        reservation.Add(BtreeJournalRecords.KeyType, BtreeJournalRecords.EncodeKey(leaf.Btree, parent.Level, new BtreeKey(left.Max, ChildPointer.EncodeRemoval(merged.NodeSeq), true)));
         AddPointerRecord(reservation, parent, merged);
 
         locks.Acquire(parent, SixLockType.Write);
         locks.Acquire(left, SixLockType.Write);
         locks.Acquire(right, SixLockType.Write);
-        parent.Children[leftIndex + 1] = new ChildRef(merged.Min, merged.Max, merged.Location, merged);
+        parent.Children[leftIndex + 1] = ChildRef.For(merged);
         parent.Children.RemoveAt(leftIndex);
         parent.JournalSeq = Math.Max(parent.JournalSeq, seq);
         MarkDirty(parent, seq);

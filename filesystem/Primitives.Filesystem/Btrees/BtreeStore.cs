@@ -13,12 +13,14 @@ namespace Primitives.Filesystem.Btrees;
 /// nodes are still written through the node space (copy-on-write: each write to a new location),
 /// so the device always holds a consistent tree reachable from the roots and the journal.</para>
 /// <para><b>Durability.</b> A commit journals its keys, applies them to the leaves and pins each
-/// dirtied leaf at its journal sequence. Writing a node (journal reclaim, <see cref="FlushAllAsync"/>)
-/// puts it at a new location and journals the parent's new child pointer (or, for a root, updates
-/// the roots table <see cref="RootsAt"/>), which dirties and pins the parent; the old location is
-/// freed at that sequence. Splits and merges write the new nodes first and journal the parent's
-/// pointers in one entry. Replay (<see cref="OpenAsync"/>) re-applies child pointers level by level
-/// from the top, then leaf keys, in sequence order.</para>
+/// dirtied leaf at its journal sequence. Nodes are written by write-back passes (journal reclaim,
+/// <see cref="FlushAllAsync"/>): every dirty node, bottom-up, each to a new location, its parent's
+/// pointer updated in memory only, and one root record per btree whose root the pass wrote (the
+/// roots table <see cref="RootsAt"/>); once that record is durable the written nodes' pins drop and
+/// their old locations are freed. Splits and merges write the new nodes first and journal the
+/// parent's pointers in one entry. Replay (<see cref="OpenAsync"/>) re-applies child pointers level
+/// by level from the top, each only over an older write (pointers carry the child's write version),
+/// then leaf keys, in sequence order.</para>
 /// <para><b>Thread safety.</b> Every member is thread-safe. Transactions are synchronous and must
 /// stay on one thread from <see cref="Begin"/> to commit (node intent locks are thread-owned).</para>
 /// </remarks>
@@ -105,7 +107,7 @@ public sealed partial class BtreeStore : IKeyValueStore
     IKeyValueTransaction IKeyValueStore.Begin() => Begin();
 
     /// <inheritdoc />
-    public ValueTask FlushAsync(ulong seq = 0, CancellationToken cancellationToken = default) => _journal.FlushAsync(seq, cancellationToken);
+    public ValueTask FlushAsync(ulong seq = 0, CancellationToken cancellationToken = default) => _journal.FlushAsync(seq, writeBack: false, cancellationToken);
 
     /// <summary>Test hook: called by a commit right after it took intent on a leaf (to provoke a restart deterministically).</summary>
     internal Action<BtreeNode>? AfterCommitLeafLockedForTests { get; set; }
@@ -187,21 +189,58 @@ public sealed partial class BtreeStore : IKeyValueStore
         }
     }
 
-    /// <summary>Marks <paramref name="node"/> dirty and pins journal sequence <paramref name="seq"/> if it is not pinned yet (caller holds intent or write; seq 0: replay, no pin).</summary>
+    /// <summary>
+    /// Marks <paramref name="node"/> dirty by a change journalled in <paramref name="seq"/> and pins
+    /// that sequence if the node is not pinned yet (caller holds intent or write; seq 0: a replayed
+    /// change, or a write-back's new child pointer, neither pinned: the write-back keeps the child's
+    /// pin until the parent is written and reachable).
+    /// </summary>
     internal void MarkDirty(BtreeNode node, ulong seq)
     {
         node.Dirty = true;
-        if (node.PinSeq == 0 && seq != 0)
+        if (seq == 0)
+        {
+            return;
+        }
+
+        if (node.FirstDirtySeq == 0)
+        {
+            node.FirstDirtySeq = seq;
+        }
+
+        if (node.PinSeq == 0)
         {
             _journal.PinAdd(node, seq);
             node.PinSeq = seq;
         }
     }
 
+    private long _writeVersion;
+
+    /// <summary>A new write version, larger than every version written or seen before.</summary>
+    internal ulong NextWriteVersion() => (ulong)Interlocked.Increment(ref _writeVersion);
+
+    /// <summary>Notes a version read from the device or the journal (open): later writes take larger ones.</summary>
+    internal void SeeWriteVersion(ulong version)
+    {
+        long v = (long)Math.Min(version, long.MaxValue);
+        long seen = Volatile.Read(ref _writeVersion);
+        while (seen < v)
+        {
+            long previous = Interlocked.CompareExchange(ref _writeVersion, v, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+
     /// <summary>Writes <paramref name="node"/>'s image to a new location (caller holds intent, or the node is not published yet).</summary>
     internal NodeLocation WriteToNewLocation(BtreeNode node)
     {
-        node.NodeSeq++;
+        node.NodeSeq = NextWriteVersion();
         if (node.IsLeaf)
         {
             node.SealOpenBset();

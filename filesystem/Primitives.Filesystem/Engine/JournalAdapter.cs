@@ -6,8 +6,9 @@ namespace Primitives.Filesystem.Engine;
 
 /// <summary>
 /// The btrees' view of the journal (<see cref="IBtreeJournal"/>) over the real <see cref="Journal"/>:
-/// reservations sized from record counts, pins mapped one to one onto <see cref="JournalPin"/>s whose
-/// reclaim callback asks the btree object to write itself, and flush with 0 meaning "everything so far".
+/// reservations sized from record counts (write-back passes at the reclaim watermark), pins mapped
+/// one to one onto <see cref="JournalPin"/>s whose reclaim callback asks the btree object to write
+/// itself, and flush with 0 meaning "everything so far".
 /// </summary>
 /// <remarks>Thread-safe: the journal is, and the pin map is a <see cref="ConditionalWeakTable{TKey, TValue}"/>.</remarks>
 internal sealed class JournalAdapter : IBtreeJournal
@@ -22,62 +23,37 @@ internal sealed class JournalAdapter : IBtreeJournal
 
     public ulong DurableSeq => (ulong)Math.Max(0, _journal.DurableSeq);
 
-    public IBtreeJournalReservation Reserve(int records, int payloadBytes)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(records);
-        ArgumentOutOfRangeException.ThrowIfNegative(payloadBytes);
-        int bytes = checked((records * Journal.RecordSize(0)) + payloadBytes);
-        return new Reservation(_journal.Reserve(bytes));
-    }
+    public IBtreeJournalReservation Reserve(int records, int payloadBytes, bool writeBack) =>
+        new Reservation(_journal.Reserve(Bytes(records, payloadBytes), Watermark(writeBack)));
 
-    public bool TryReserve(int records, int payloadBytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IBtreeJournalReservation? reservation)
+    public bool TryReserve(int records, int payloadBytes, bool writeBack, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IBtreeJournalReservation? reservation)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(records);
-        ArgumentOutOfRangeException.ThrowIfNegative(payloadBytes);
-        int bytes = checked((records * Journal.RecordSize(0)) + payloadBytes);
-
-        // The journal's public API has no non-waiting reserve: ReserveAsync with a cancelled token
-        // takes the fast path (one compare-and-swap) and gives up where it would wait.
-        ValueTask<JournalReservation> attempt = _journal.ReserveAsync(bytes, s_cancelled);
-        if (attempt.IsCompletedSuccessfully)
+        if (_journal.TryReserve(Bytes(records, payloadBytes), out JournalReservation? inner, Watermark(writeBack)))
         {
-            reservation = new Reservation(attempt.Result);
+            reservation = new Reservation(inner);
             return true;
-        }
-
-        try
-        {
-            attempt.AsTask().GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
         }
 
         reservation = null;
         return false;
     }
 
-    private static readonly CancellationToken s_cancelled = new(canceled: true);
-
-    public void PinAdd(IBtreeJournalPin pin, ulong seq)
+    private static int Bytes(int records, int payloadBytes)
     {
-        JournalPin journalPin = _pins.GetValue(pin, p => new JournalPin((self, seq, ct) => FlushPinnedAsync(p, self, seq, ct)));
-        // A btree node may name a sequence its pin was moved past (see FlushPinnedAsync): everything
-        // before that sequence is written, so pinning the oldest live sequence instead is as safe.
-        for (int attempt = 0; ; attempt++)
-        {
-            long target = Math.Max(checked((long)seq), _journal.LastSeq);
-            try
-            {
-                _journal.PinAdd(journalPin, target);
-                return;
-            }
-            catch (InvalidOperationException) when (attempt < 8 && journalPin.Seq == 0 && _journal.LastSeq > target)
-            {
-                // last_seq moved on between the read and the pin: retry with the new one.
-            }
-        }
+        ArgumentOutOfRangeException.ThrowIfNegative(records);
+        ArgumentOutOfRangeException.ThrowIfNegative(payloadBytes);
+        return checked((records * Journal.RecordSize(0)) + payloadBytes);
     }
+
+    /// <summary>Write-back passes free journal space: they may use the reclaim reserve, everything else may not.</summary>
+    private static JournalWatermark Watermark(bool writeBack) => writeBack ? JournalWatermark.Reclaim : JournalWatermark.Normal;
+
+    public void PinAdd(IBtreeJournalPin pin, ulong seq) => _journal.PinAdd(JournalPinFor(pin), checked((long)seq));
+
+    public void PinUpdate(IBtreeJournalPin pin, ulong seq) => _journal.PinUpdate(JournalPinFor(pin), checked((long)seq));
+
+    private JournalPin JournalPinFor(IBtreeJournalPin pin) =>
+        _pins.GetValue(pin, p => new JournalPin((_, _, ct) => p.FlushAsync(ct)));
 
     public void PinDrop(IBtreeJournalPin pin)
     {
@@ -87,35 +63,11 @@ internal sealed class JournalAdapter : IBtreeJournal
         }
     }
 
-    public async ValueTask FlushAsync(ulong seq, CancellationToken cancellationToken = default)
+    public async ValueTask FlushAsync(ulong seq, bool writeBack, CancellationToken cancellationToken = default)
     {
         long target = seq == 0 ? _journal.CurrentSeq : checked((long)seq);
-        await _journal.FlushAsync(target, cancellationToken).ConfigureAwait(false);
+        await _journal.FlushAsync(target, Watermark(writeBack), cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>
-    /// Reclaim's callback: asks the btree object to write itself. A commit can dirty the object
-    /// again between its write and its pin drop, leaving the pin on the old sequence. Every change
-    /// the write did not include came from a commit that reserved its journal space after the write
-    /// locked the node (the btree reserves under the node lock), so at or after the sequence that
-    /// was open before the write started: the pin moves there (never backwards), and reclaim of the
-    /// old sequence can go on.
-    /// </summary>
-    private async ValueTask FlushPinnedAsync(IBtreeJournalPin pin, JournalPin journalPin, long seq, CancellationToken cancellationToken)
-    {
-        long openBefore = _journal.CurrentSeq;
-        await pin.FlushAsync(cancellationToken).ConfigureAwait(false);
-        if (journalPin.Seq == seq && openBefore > seq)
-        {
-            _journal.PinUpdate(journalPin, openBefore);
-            Interlocked.Increment(ref _pinsMoved);
-        }
-    }
-
-    private long _pinsMoved;
-
-    /// <summary>Pins moved forward after a node was dirtied again during its reclaim write.</summary>
-    public long PinsMoved => Interlocked.Read(ref _pinsMoved);
 
     private sealed class Reservation : IBtreeJournalReservation
     {

@@ -172,7 +172,7 @@ public sealed partial class MountedFilesystem
         }
 
         Step("start flusher");
-        KeyValues = new EngineKeyValueStore(_store, _gate, Statistics, (seq, c) => _journalAdapter.FlushAsync(seq, c), afterCommit: () =>
+        KeyValues = new EngineKeyValueStore(_store, _gate, Statistics, (seq, c) => _journalAdapter.FlushAsync(seq, writeBack: false, c), afterCommit: () =>
         {
             _allocJournal.WriteBackIfLarge(_store);
             KickNodeWrites();

@@ -18,11 +18,11 @@ internal sealed class NullJournal : IBtreeJournal
 
     public ulong DurableSeq => (ulong)Interlocked.Read(ref _seq);
 
-    public IBtreeJournalReservation Reserve(int records, int payloadBytes) => new Reservation((ulong)Interlocked.Increment(ref _seq));
+    public IBtreeJournalReservation Reserve(int records, int payloadBytes, bool writeBack) => new Reservation((ulong)Interlocked.Increment(ref _seq));
 
-    public bool TryReserve(int records, int payloadBytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IBtreeJournalReservation? reservation)
+    public bool TryReserve(int records, int payloadBytes, bool writeBack, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IBtreeJournalReservation? reservation)
     {
-        reservation = Reserve(records, payloadBytes);
+        reservation = Reserve(records, payloadBytes, writeBack);
         return true;
     }
 
@@ -30,11 +30,15 @@ internal sealed class NullJournal : IBtreeJournal
     {
     }
 
+    public void PinUpdate(IBtreeJournalPin pin, ulong seq)
+    {
+    }
+
     public void PinDrop(IBtreeJournalPin pin)
     {
     }
 
-    public ValueTask FlushAsync(ulong seq, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask FlushAsync(ulong seq, bool writeBack, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
     private sealed class Reservation(ulong seq) : IBtreeJournalReservation
     {

@@ -17,7 +17,22 @@ public sealed partial class Journal
     /// <exception cref="JournalShutdownException">The journal failed (for example a device error), or shut down before the sequence was durable.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <remarks>Thread safety: safe from any thread. Records <see cref="CommitToDurable"/>.</remarks>
-    public async Task FlushAsync(long seq, CancellationToken cancellationToken = default)
+    public Task FlushAsync(long seq, CancellationToken cancellationToken = default) => FlushAsync(seq, DefaultWatermark, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="FlushAsync(long, CancellationToken)"/>, saying whose flush it is: a flush that
+    /// needs a new entry (everything is written, nothing durable yet) may open it in the space kept
+    /// for reclaim only with <see cref="JournalWatermark.Reclaim"/> (a write-back making its node
+    /// writes reachable); an ordinary flush waits for reclaim instead of using that space up.
+    /// </summary>
+    /// <param name="seq">The sequence to make durable; 0 does nothing.</param>
+    /// <param name="watermark">Whose flush: <see cref="JournalWatermark.Reclaim"/> only for work that frees journal space.</param>
+    /// <param name="cancellationToken">Cancels the wait (not the write).</param>
+    /// <returns>A task that completes when <see cref="DurableSeq"/> &gt;= <paramref name="seq"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seq"/> is negative or above <see cref="CurrentSeq"/>.</exception>
+    /// <exception cref="JournalShutdownException">The journal failed, or shut down before the sequence was durable.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task FlushAsync(long seq, JournalWatermark watermark, CancellationToken cancellationToken = default)
     {
         ValidateFlushSeq(seq);
         long start = Stopwatch.GetTimestamp();
@@ -32,7 +47,7 @@ public sealed partial class Journal
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            RequestFlush(seq);
+            RequestFlush(seq, watermark);
             using (cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static s => ((Journal)s!).Signal(), this) : default)
             {
                 await _waiters.WaitUntilAsync(() => Volatile.Read(ref _version) != version || cancellationToken.IsCancellationRequested).ConfigureAwait(false);
@@ -42,7 +57,7 @@ public sealed partial class Journal
         CommitToDurable.Record(start, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>As <see cref="FlushAsync"/>, blocking the calling thread.</summary>
+    /// <summary>As <see cref="FlushAsync(long, CancellationToken)"/>, blocking the calling thread.</summary>
     /// <param name="seq">The sequence to make durable; 0 does nothing.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="seq"/> is negative or above <see cref="CurrentSeq"/>.</exception>
     /// <exception cref="JournalShutdownException">The journal failed before the sequence was durable.</exception>
@@ -58,7 +73,7 @@ public sealed partial class Journal
                 break;
             }
 
-            RequestFlush(seq);
+            RequestFlush(seq, DefaultWatermark);
             _waiters.WaitUntil(() => Volatile.Read(ref _version) != version);
         }
 
@@ -79,11 +94,11 @@ public sealed partial class Journal
     /// if every such entry is already (being) written without a flush, opens an entry just to be
     /// the flush write (it may use the space kept for that). Idempotent; throws if the journal failed.
     /// </summary>
-    private void RequestFlush(long seq)
+    private void RequestFlush(long seq, JournalWatermark watermark)
     {
         bool needSpace = false;
         long lastSeqUpdate = 0;
-        RequestFlushLocked(seq, ref needSpace, ref lastSeqUpdate);
+        RequestFlushLocked(seq, watermark, ref needSpace, ref lastSeqUpdate);
         if (lastSeqUpdate != 0)
         {
             StartBackgroundFlush(lastSeqUpdate);
@@ -95,7 +110,7 @@ public sealed partial class Journal
         }
     }
 
-    private void RequestFlushLocked(long seq, ref bool needSpace, ref long lastSeqUpdate)
+    private void RequestFlushLocked(long seq, JournalWatermark watermark, ref bool needSpace, ref long lastSeqUpdate)
     {
         lock (_lock)
         {
@@ -114,7 +129,7 @@ public sealed partial class Journal
                     return;
                 }
 
-                if (!OpenEntry(0, EntryKind.FlushOnly))
+                if (!OpenEntry(0, watermark == JournalWatermark.Reclaim ? EntryKind.FlushOnly : EntryKind.Flush))
                 {
                     // No space: as for a blocked reservation, reclaim and a last_seq update make room.
                     needSpace = true;

@@ -248,7 +248,7 @@ public sealed partial class Journal
     private bool CanOpenAfterClosing(JournalBuffer current, JournalReservationState state, int bytes, EntryKind kind)
     {
         long next = _curSeq + 1;
-        if (next - BufferCount > _writtenSeq || !PinFifoHasRoom(next, kind == EntryKind.Reservations ? ReclaimFifoSlots : 0))
+        if (next - BufferCount > _writtenSeq || !PinFifoHasRoom(next, kind is EntryKind.Reservations or EntryKind.Flush ? ReclaimFifoSlots : 0))
         {
             return false;
         }
@@ -272,7 +272,7 @@ public sealed partial class Journal
         var state = new JournalReservationState(Interlocked.Read(ref _state));
         Debug.Assert(!state.IsOpen);
         long seq = _curSeq + 1;
-        if (state.IsError || seq - BufferCount > _writtenSeq || !PinFifoHasRoom(seq, kind == EntryKind.Reservations ? ReclaimFifoSlots : 0))
+        if (state.IsError || seq - BufferCount > _writtenSeq || !PinFifoHasRoom(seq, kind is EntryKind.Reservations or EntryKind.Flush ? ReclaimFifoSlots : 0))
         {
             return false;
         }

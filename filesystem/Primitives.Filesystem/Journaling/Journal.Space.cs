@@ -26,13 +26,14 @@ public sealed partial class Journal
     {
         Reservations,        // leaves 2 x slack + the reclaim reserve; ordinary reservations fill it
         ReclaimReservations, // leaves 2 x slack; opened by a reclaim reservation (ordinary ones may join within their own capacity)
-        FlushOnly,           // leaves 1 x slack; opened for a flush when every entry is already written
+        Flush,               // leaves 2 x slack + the reclaim reserve; opened for an ordinary flush when every entry is already written
+        FlushOnly,           // leaves 1 x slack; opened for a reclaim flush when every entry is already written
         LastSeqUpdate,       // leaves nothing; opened to write a last_seq that frees a region
     }
 
     private int SpaceLeftBehind(EntryKind kind) => kind switch
     {
-        EntryKind.Reservations => (2 * _slackBytes) + _reclaimReserveBytes,
+        EntryKind.Reservations or EntryKind.Flush => (2 * _slackBytes) + _reclaimReserveBytes,
         EntryKind.ReclaimReservations => 2 * _slackBytes,
         EntryKind.FlushOnly => _slackBytes,
         _ => 0,

@@ -15,7 +15,7 @@ namespace Primitives.Filesystem.Journaling;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Durability: <see cref="FlushAsync"/> is fsync. A flush entry is written as device flush, entry
+/// Durability: <see cref="FlushAsync(long, CancellationToken)"/> is fsync. A flush entry is written as device flush, entry
 /// write, device flush: the first flush makes everything written before (data, earlier entries)
 /// durable before the entry can be, so an entry on disk proves its predecessors are; the second
 /// makes the entry itself durable. Concurrent flushers share one such write (group commit): while
@@ -91,7 +91,11 @@ public sealed partial class Journal : IAsyncDisposable
 
         _regionMaxSeq = new long[regions.Length];
         _slackBytes = RoundUp(JournalEntryFormat.HeaderSize + options.HookReserveBytes, blockSize);
-        _reclaimReserveBytes = RoundUp(options.ReclaimReserveBytes, blockSize);
+        // The reclaim reserve holds a whole entry (header, hook records and the reserved record
+        // bytes): when ordinary reservations have filled the journal and no entry is open, reclaim
+        // must be able to open one of its own (a reserve smaller than an entry could never be used then:
+        // found by JournalPressureTests, a write-back pass waiting for space that only it could free).
+        _reclaimReserveBytes = RoundUp(JournalEntryFormat.HeaderSize + options.HookReserveBytes + options.ReclaimReserveBytes, blockSize);
         // The largest entry that fits in an empty region while leaving the kept space (two
         // smallest entries) behind it, so any valid reservation eventually fits.
         MaxReservationBytes = (int)Math.Min(maxEntry, (MinRegionLength(regions) - (2 * _slackBytes) - _reclaimReserveBytes) / blockSize * blockSize) - JournalEntryFormat.HeaderSize - options.HookReserveBytes;
@@ -175,7 +179,7 @@ public sealed partial class Journal : IAsyncDisposable
     /// <summary>The journal block size.</summary>
     public int BlockSize => _blockSize;
 
-    /// <summary>Time from a <see cref="FlushAsync"/> call to its sequence being durable (commit-to-durable latency).</summary>
+    /// <summary>Time from a <see cref="FlushAsync(long, CancellationToken)"/> call to its sequence being durable (commit-to-durable latency).</summary>
     public TimeStats CommitToDurable { get; } = new("journal.commit_to_durable");
 
     /// <summary>Time of each entry write, from its start (first device flush, if any) to its completion.</summary>

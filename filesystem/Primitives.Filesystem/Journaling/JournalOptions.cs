@@ -40,9 +40,10 @@ public sealed class JournalOptions
     public Action<JournalEntryAppender>? EntryWriteHook { get; init; }
 
     /// <summary>
-    /// Journal space kept back for <see cref="JournalWatermark.Reclaim"/> reservations (default
+    /// Record bytes kept back for <see cref="JournalWatermark.Reclaim"/> reservations (default
     /// 4 KiB): commits made while writing pinned objects back, so reclaim can always make progress
-    /// when ordinary commits have filled the journal.
+    /// when ordinary commits have filled the journal. The journal keeps back a whole entry of this
+    /// many record bytes (with its header and hook reserve), and ordinary flushes may not use it either.
     /// </summary>
     public int ReclaimReserveBytes { get; init; } = 4096;
 
