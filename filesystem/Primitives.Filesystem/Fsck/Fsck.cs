@@ -11,7 +11,8 @@ namespace Primitives.Filesystem.Fsck;
 /// Checks (and repairs) a filesystem on an unmounted device: btree node checksums (every node is
 /// read and verified), alloc keys against what btree node pointers and data extents reference
 /// (data type, sector counts, generations), stale or impossible pointers, the Freespace and
-/// NeedDiscard indexes against the alloc keys.
+/// NeedDiscard indexes against the alloc keys, and, on a filesystem with the POSIX layer,
+/// directory entries against inodes and link counts (<see cref="PosixCheck"/>).
 /// </summary>
 /// <remarks>
 /// Check-only never writes (the journal is replayed in memory). Repair mounts read-write (replay,
@@ -29,24 +30,25 @@ public static class Fsck
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(options);
-        var (problems, counts, dropExtents) = await CheckAsync(device, cancellationToken).ConfigureAwait(false);
+        var (problems, counts, dropExtents, posix) = await CheckAsync(device, cancellationToken).ConfigureAwait(false);
         if (!options.Repair || problems.Count == 0)
         {
             return new FsckReport(problems, counts, options.Repair);
         }
 
-        bool repaired = await RepairAsync(device, dropExtents, cancellationToken).ConfigureAwait(false);
-        var (after, afterCounts, _) = await CheckAsync(device, cancellationToken).ConfigureAwait(false);
+        bool repaired = await RepairAsync(device, dropExtents, posix, cancellationToken).ConfigureAwait(false);
+        var (after, afterCounts, _, _) = await CheckAsync(device, cancellationToken).ConfigureAwait(false);
         var left = after.Select(p => (p.Kind, p.Location)).ToHashSet();
         var marked = problems.Select(p => p with { Repaired = repaired && !left.Contains((p.Kind, p.Location)) }).ToList();
         marked.AddRange(after.Where(p => !problems.Any(q => q.Kind == p.Kind && q.Location == p.Location)));
         return new FsckReport(marked, afterCounts, repairMode: true);
     }
 
-    private static async Task<(List<FsckProblem> Problems, FsckCounts Counts, List<Bpos> DropExtents)> CheckAsync(BlockDevice device, CancellationToken ct)
+    private static async Task<(List<FsckProblem> Problems, FsckCounts Counts, List<Bpos> DropExtents, PosixCheck.Repairs Posix)> CheckAsync(BlockDevice device, CancellationToken ct)
     {
         var problems = new List<FsckProblem>();
         var drop = new List<Bpos>();
+        var posix = PosixCheck.Repairs.None();
         MountedFilesystem fs;
         try
         {
@@ -55,7 +57,7 @@ public static class Fsck
         catch (FilesystemException e)
         {
             problems.Add(Classify(e));
-            return (problems, new FsckCounts(0, 0, 0, 0, 0, false), drop);
+            return (problems, new FsckCounts(0, 0, 0, 0, 0, false), drop, posix);
         }
 
         await using (fs.ConfigureAwait(false))
@@ -84,6 +86,7 @@ public static class Fsck
             }
 
             CheckIndexes(probe, keys, fs.LoadedOverlay, sb, problems);
+            bool posixChecked = PosixCheck.Run(probe, problems, posix);
             long keyCount = 0;
             using (var tx = probe.Begin())
             {
@@ -93,8 +96,8 @@ public static class Fsck
                 }
             }
 
-            var counts = new FsckCounts(sb.BucketCount, scan.Nodes, keyCount, scan.Extents, fs.Mount.JournalEntriesReplayed, PosixChecked: false);
-            return (problems, counts, drop.Distinct().ToList());
+            var counts = new FsckCounts(sb.BucketCount, scan.Nodes, keyCount, scan.Extents, fs.Mount.JournalEntriesReplayed, posixChecked);
+            return (problems, counts, drop.Distinct().ToList(), posix);
         }
     }
 
@@ -151,7 +154,7 @@ public static class Fsck
         }
     }
 
-    private static async Task<bool> RepairAsync(BlockDevice device, List<Bpos> dropExtents, CancellationToken ct)
+    private static async Task<bool> RepairAsync(BlockDevice device, List<Bpos> dropExtents, PosixCheck.Repairs posix, CancellationToken ct)
     {
         MountedFilesystem fs;
         try
@@ -175,6 +178,8 @@ public static class Fsck
 
                 tx.Commit();
             }
+
+            PosixCheck.Repair(fs.Store, posix);
 
             // Rewrite every alloc key and both indexes from the (corrected) allocator, and delete stray index entries.
             var sb = fs.Superblock;
