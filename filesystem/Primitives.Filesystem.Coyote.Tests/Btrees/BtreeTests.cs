@@ -43,6 +43,10 @@ public sealed class BtreeTests(ITestOutputHelper output) : CoyoteTestBase(output
     }
 
     [Fact]
+    public void TestWriteBackRacingCommitsKeepsPinsAtOrBeforeUnwrittenChanges() =>
+        this.Test(BtreeScenarios.WriteBackRacingCommitsKeepsPinsAtOrBeforeUnwrittenChanges, iterations: 60, maxSteps: MaxSteps, name: "btree.write-back-vs-commits");
+
+    [Fact]
     public void TestReadersNeverMissKeysDuringSplitsAndFlushes()
     {
         long restarts = Interlocked.Read(ref BtreeScenarios.RestartsSeen);

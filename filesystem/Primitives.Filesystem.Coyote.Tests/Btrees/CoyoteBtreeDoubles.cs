@@ -88,6 +88,15 @@ internal sealed class CoyoteBtreeJournal : IBtreeJournal
         }
     }
 
+    /// <summary>Every pin and the sequence it is on, now.</summary>
+    public List<(IBtreeJournalPin Pin, ulong Seq)> PinnedNow()
+    {
+        lock (_gate)
+        {
+            return _pins.Select(p => (p.Key, p.Value)).ToList();
+        }
+    }
+
     public int Pins
     {
         get
