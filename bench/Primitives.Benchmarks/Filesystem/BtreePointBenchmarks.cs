@@ -8,7 +8,8 @@ namespace Primitives.Benchmarks.Filesystem;
 /// <summary>
 /// Point inserts and lookups through the engine's btrees (SixLock-locked copy-on-write nodes,
 /// journalled commits, no fsync) against a <see cref="SortedDictionary{TKey, TValue}"/> under one
-/// lock, with 1 and 2 threads; the engine on memory and on an image file. One operation = 1000
+/// lock, with 1 and 2 threads; the engine on memory, on an image file and on a loop device (root).
+/// One operation = 1000
 /// keys per thread (one key per transaction). Inserts cycle through <see cref="KeyWindows"/>
 /// windows of keys, so the tree stops growing after the first windows (later rounds overwrite):
 /// however many invocations BenchmarkDotNet runs, the device never fills (an unbounded key range
@@ -30,7 +31,7 @@ public class BtreePointBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
-    [Params("btree-memory", "btree-image", "sorted-dictionary")]
+    [Params("btree-memory", "btree-image", "btree-loop", "sorted-dictionary")]
     public string Store { get; set; } = "btree-memory";
 
     [GlobalSetup]
@@ -38,7 +39,7 @@ public class BtreePointBenchmarks
     {
         if (Store.StartsWith("btree", StringComparison.Ordinal))
         {
-            (_device, _fs, _dir) = FilesystemBench.MountAsync(Store == "btree-image" ? "image" : "memory").GetAwaiter().GetResult();
+            (_device, _fs, _dir) = FilesystemBench.MountAsync(Store["btree-".Length..]).GetAwaiter().GetResult();
         }
 
         _dictionary = [];
