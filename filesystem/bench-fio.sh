@@ -106,9 +106,9 @@ mount_pid=
   echo "- ours: backend $backend, FUSE (libfuse $(fusermount3 -V 2>&1 | sed 's/.*version: //')), image $size; ext4: loop device $size"
 } > "$out/machine.md"
 
-python3 - "$work/json" "$out/fio.md" "$backend" <<'PY'
+python3 - "$work/json" "$out/fio.md" "$backend" "$out/fio.csv" <<'PY'
 import json, os, sys
-d, dest, backend = sys.argv[1], sys.argv[2], sys.argv[3]
+d, dest, backend, csv_dest = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 def job(name, fs):
     with open(os.path.join(d, f"{name}.{fs}.json")) as f:
         return json.load(f)["jobs"][0]
@@ -118,6 +118,7 @@ def p99(j, kind):
     stats = j[kind].get("lat_ns", {}) if kind == "sync" else j[kind].get("clat_ns", {})
     v = stats.get("percentile", {}).get("99.000000")
     return v / 1000 if v else float("nan")
+# (label, job, value, goal of ours/ext4 for throughput rows or None, short name for the chart)
 rows = [
     ("sequential write 1 MiB (MiB/s)", "seqwrite", lambda j: mibs(j, "write")),
     ("sequential read 1 MiB (MiB/s)", "seqread", lambda j: mibs(j, "read")),
@@ -130,13 +131,18 @@ rows = [
     ("small files: stat (files/s)", "stat", lambda j: iops(j, "read") or iops(j, "write")),
     ("small files: unlink (files/s)", "unlink", lambda j: iops(j, "read") or iops(j, "write")),
 ]
-with open(dest, "w") as out:
+goals = {"seqwrite": 0.5, "seqread": 0.5, "randwrite-fsync": 0.5, "create": 0.3, "stat": 0.3, "unlink": 0.3}
+with open(dest, "w") as out, open(csv_dest, "w") as csv:
     out.write(f"# fio: our filesystem (FUSE, backend {backend}) vs ext4 on a loop device, same run\n\n")
     out.write("| workload | ours | ext4 | ours / ext4 |\n|---|---:|---:|---:|\n")
+    csv.write("workload,job,kind,ours,ext4,ratio,goal\n")
     for label, name, f in rows:
         a, b = f(job(name, "ours")), f(job(name, "ext4"))
         ratio = a / b if b else float("nan")
         out.write(f"| {label} | {a:,.1f} | {b:,.1f} | {ratio:.2f} |\n")
+        kind = "latency" if "p99" in label else "throughput"
+        goal = goals.get(name, "") if kind == "throughput" else ""
+        csv.write(f"{label.replace(',', '')},{name},{kind},{a:.3f},{b:.3f},{ratio:.4f},{goal}\n")
     out.write("\nLatency rows: lower is better (the ratio above 1 means ours is slower). fio JSON kept next to this file.\n")
 PY
 cp "$work"/json/*.json "$out/"

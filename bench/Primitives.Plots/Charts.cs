@@ -126,6 +126,57 @@ internal static class Charts
             table.Rows.Select(r => (table.Get(r, "peer"), table.Number(r, "readers"), table.Number(r, "reads_per_s") / 1e6)));
     }
 
+    /// <summary>
+    /// fio through our FUSE mount against ext4 in the same run (<c>filesystem/bench-fio.sh</c>'s
+    /// fio.csv): one bar per throughput workload, ours / ext4, with ext4 at 1 and each workload's goal marked.
+    /// </summary>
+    public static void FioAgainstExt4(CsvTable table, string outDir)
+    {
+        var rows = table.Rows.Where(r => table.Get(r, "kind") == "throughput").ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var plot = new Plot();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            double ratio = table.Number(rows[i], "ratio");
+            string goalText = table.Get(rows[i], "goal");
+            bool hasGoal = double.TryParse(goalText, NumberStyles.Float, CultureInfo.InvariantCulture, out double goal);
+            var bar = plot.Add.Bar(new Bar
+            {
+                Position = i,
+                Value = ratio,
+                Size = 0.7,
+                FillColor = !hasGoal ? Palette.GetColor(7) : ratio >= goal ? Palette.GetColor(2) : Palette.GetColor(3),
+                LineWidth = 0,
+                Label = ratio.ToString("0.00", CultureInfo.InvariantCulture),
+            });
+            if (hasGoal)
+            {
+                var mark = plot.Add.Line(i - 0.4, goal, i + 0.4, goal);
+                mark.LineWidth = 2;
+                mark.LinePattern = LinePattern.Dashed;
+                mark.Color = Colors.Black;
+            }
+        }
+
+        var ext4 = plot.Add.HorizontalLine(1);
+        ext4.LineColor = Colors.Gray;
+        ext4.Text = "ext4";
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            [.. Enumerable.Range(0, rows.Count).Select(i => (double)i)], [.. rows.Select(r => table.Get(r, "workload"))]);
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 190;
+        plot.Axes.Right.MinimumSize = 110;
+        plot.Axes.SetLimitsY(0, Math.Max(1.2, rows.Max(r => table.Number(r, "ratio")) + 0.2));
+        plot.Title("fio through our FUSE mount / ext4 on a loop device (dashed: the goal)");
+        plot.YLabel("ours / ext4 (higher is better)");
+        Save(plot, Path.Combine(outDir, "fio-vs-ext4.png"), 900, 620);
+    }
+
     // Operations per second from a report whose Mean is per operation (OperationsPerInvoke = all
     // operations of an invocation), in millions.
     private static double Mops(CsvTable table, string[] row) => 1e3 / table.Nanoseconds(row, "Mean");

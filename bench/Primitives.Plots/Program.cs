@@ -37,6 +37,9 @@ foreach (string path in csvs)
         case "intent-with-readers.csv":
             Charts.IntentWithReaders(CsvTable.Load(path), outDir);
             break;
+        case "fio.csv":
+            Charts.FioAgainstExt4(CsvTable.Load(path), outDir);
+            break;
     }
 }
 
