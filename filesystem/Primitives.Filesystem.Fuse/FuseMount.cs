@@ -149,6 +149,36 @@ public sealed unsafe class FuseMount : IDisposable
 
         _mounted = true;
         _connection = FindConnection(_mountpoint);
+        _readAheadPending = _options.ReadAheadKiB > 0 && _connection is not null ? 1 : 0;
+    }
+
+    private int _readAheadPending;
+
+    /// <summary>
+    /// Called by every request handler: the first request after INIT raises the readahead (the
+    /// kernel sets it while processing INIT's reply, so setting it at mount time would be undone;
+    /// any later request proves INIT is done).
+    /// </summary>
+    internal void OnRequest()
+    {
+        if (Volatile.Read(ref _readAheadPending) != 0 && Interlocked.Exchange(ref _readAheadPending, 0) != 0)
+        {
+            SetReadAhead(_connection!.Value, _options.ReadAheadKiB);
+        }
+    }
+
+    /// <summary>Raises the mount's readahead (see <see cref="FuseMountOptions.ReadAheadKiB"/>); best effort.</summary>
+    private void SetReadAhead(uint connection, int kib)
+    {
+        string path = $"/sys/class/bdi/0:{connection}/read_ahead_kb";
+        try
+        {
+            File.WriteAllText(path, kib.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            (_options.ErrorLog ?? Console.Error).WriteLine($"fs: could not set the readahead ({path}: {e.Message}); sequential reads stay at the kernel's 128 KiB readahead");
+        }
     }
 
     /// <summary>Serves requests on the calling thread until the filesystem is unmounted.</summary>

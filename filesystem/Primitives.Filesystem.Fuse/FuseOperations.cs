@@ -54,7 +54,12 @@ internal static unsafe class FuseOperations
         Fallocate = (nint)(delegate* unmanaged<nint, ulong, int, long, long, FuseFileInfo*, void>)&Fallocate,
     };
 
-    private static FuseMount MountOf(nint req) => (FuseMount)GCHandle.FromIntPtr(FuseNative.ReqUserdata(req)).Target!;
+    private static FuseMount MountOf(nint req)
+    {
+        var mount = (FuseMount)GCHandle.FromIntPtr(FuseNative.ReqUserdata(req)).Target!;
+        mount.OnRequest();
+        return mount;
+    }
 
     private static PosixFilesystem Fs(nint req) => MountOf(req).Filesystem;
 

@@ -30,7 +30,7 @@ public class FsckDamageTests
     }
 
     /// <summary>Writes raw keys into the btrees behind the allocator's back (what a bug or a bit flip would leave), then unmounts.</summary>
-    private static async Task DamageAsync(MemoryBlockDevice device, Action<IKeyValueTransaction> damage)
+    internal static async Task DamageAsync(MemoryBlockDevice device, Action<IKeyValueTransaction> damage)
     {
         await using var fs = await FileSystem.MountAsync(device, EngineFixture.Quiet);
         using (var tx = fs.Store.Begin())

@@ -34,18 +34,6 @@ public class FsckPosixTests
         return (device, new Tree(dir.Ino, file.Ino, linked.Ino, sub.Ino));
     }
 
-    private static async Task DamageAsync(MemoryBlockDevice device, Action<IKeyValueTransaction> damage)
-    {
-        await using var fs = await FileSystem.MountAsync(device, MountOptions.Default);
-        using (var tx = fs.Store.Begin())
-        {
-            damage(tx);
-            tx.Commit();
-        }
-
-        await fs.UnmountAsync();
-    }
-
     private static void SetNlink(IKeyValueTransaction tx, ulong ino, uint nlink)
     {
         Assert.True(tx.TryGet(BtreeId.Inodes, Inode.Key(ino), out var raw));
@@ -91,7 +79,7 @@ public class FsckPosixTests
     {
         var (device, tree) = await PosixImageAsync();
         Bpos entry = default;
-        await DamageAsync(device, tx =>
+        await FsckDamageTests.DamageAsync(device, tx =>
         {
             entry = tx.Range(BtreeId.Dirents, new Bpos(tree.Dir, 0), new Bpos(tree.Dir, ulong.MaxValue))
                 .First(kv => PosixKeys.TryReadDirentTarget(kv.Value.Span, out ulong t) && t == tree.File).Key;
@@ -109,7 +97,7 @@ public class FsckPosixTests
     {
         var (device, tree) = await PosixImageAsync();
         var stray = new Bpos(999_999, 12345);
-        await DamageAsync(device, tx => tx.Set(BtreeId.Dirents, stray, new Dirent(tree.File, 8, "ghost"u8.ToArray()).Encode()));
+        await FsckDamageTests.DamageAsync(device, tx => tx.Set(BtreeId.Dirents, stray, new Dirent(tree.File, 8, "ghost"u8.ToArray()).Encode()));
 
         // The stray entry is not counted towards the file's links: only the entry is reported.
         await AssertRepairedAsync(device, (FsckProblemKind.DanglingDirent, $"dirent {stray}"));
@@ -119,7 +107,7 @@ public class FsckPosixTests
     public async Task WrongLinkCountsOfAHardLinkedFileAndADirectoryAreFoundAndRepaired()
     {
         var (device, tree) = await PosixImageAsync();
-        await DamageAsync(device, tx =>
+        await FsckDamageTests.DamageAsync(device, tx =>
         {
             SetNlink(tx, tree.Linked, 5); // two entries name it
             SetNlink(tx, tree.Dir, 2);    // 2 + one subdirectory
@@ -136,7 +124,7 @@ public class FsckPosixTests
     public async Task AFileNoEntryNamesGetsZeroLinksAndBecomesAnOrphan()
     {
         var (device, tree) = await PosixImageAsync();
-        await DamageAsync(device, tx =>
+        await FsckDamageTests.DamageAsync(device, tx =>
         {
             foreach (var kv in tx.Range(BtreeId.Dirents, new Bpos(tree.Dir, 0), new Bpos(tree.Dir, ulong.MaxValue)).ToList())
             {
@@ -154,7 +142,7 @@ public class FsckPosixTests
     public async Task ADirectoryNamedTwiceIsReportedAndLeftForTheUser()
     {
         var (device, tree) = await PosixImageAsync();
-        await DamageAsync(device, tx => tx.Set(BtreeId.Dirents, new Bpos(Inode.RootIno, 777), new Dirent(tree.Sub, 4, "again"u8.ToArray()).Encode()));
+        await FsckDamageTests.DamageAsync(device, tx => tx.Set(BtreeId.Dirents, new Bpos(Inode.RootIno, 777), new Dirent(tree.Sub, 4, "again"u8.ToArray()).Encode()));
 
         var repair = await FsckRunner.RunAsync(device, new FsckOptions { Repair = true });
         Assert.Contains(repair.Problems, p => p.Kind == FsckProblemKind.LinkCount && p.Location == $"inode {tree.Sub}" && !p.Repaired);
