@@ -21,8 +21,15 @@ internal static unsafe class FuseOperations
     private const int FallocPunchHole = 2;
 
     /// <summary>The operations table; the caller keeps it alive (native memory) for the session's life.</summary>
+    /// <summary>The byte offset of <c>max_write</c> in libfuse 3's <c>struct fuse_conn_info</c> (checked against the installed headers by the layout test).</summary>
+    internal const int ConnInfoMaxWriteOffset = 8;
+
+    /// <summary>The largest read or write request asked for at INIT.</summary>
+    internal const uint MaxRequestBytes = 1 << 20;
+
     public static FuseLowlevelOps Table() => new()
     {
+        Init = (nint)(delegate* unmanaged<nint, byte*, void>)&Init,
         Lookup = (nint)(delegate* unmanaged<nint, ulong, byte*, void>)&Lookup,
         Forget = (nint)(delegate* unmanaged<nint, ulong, ulong, void>)&Forget,
         Getattr = (nint)(delegate* unmanaged<nint, ulong, FuseFileInfo*, void>)&Getattr,
@@ -128,6 +135,14 @@ internal static unsafe class FuseOperations
         var ctx = FuseNative.ReqCtx(req);
         return (ctx->Uid, ctx->Gid);
     }
+
+    /// <summary>
+    /// INIT: asks for 1 MiB writes; libfuse then negotiates max_pages = 256 with the kernel, so reads
+    /// and writes travel in requests of up to 1 MiB instead of 128 KiB (libfuse clamps the value to
+    /// its receive buffer).
+    /// </summary>
+    [UnmanagedCallersOnly]
+    private static void Init(nint userdata, byte* conn) => *(uint*)(conn + ConnInfoMaxWriteOffset) = MaxRequestBytes;
 
     [UnmanagedCallersOnly]
     private static void Lookup(nint req, ulong parent, byte* name)

@@ -35,6 +35,8 @@ internal static unsafe class FuseLayout
             d["fuse_lowlevel_ops." + opNames[i]] = (byte*)fields[i] - (byte*)first;
         }
 
+        d["fuse_conn_info.max_write"] = FuseOperations.ConnInfoMaxWriteOffset;
+
         FuseEntryParam e = default;
         d["sizeof fuse_entry_param"] = sizeof(FuseEntryParam);
         d["fuse_entry_param.ino"] = Off(&e, &e.Ino);
