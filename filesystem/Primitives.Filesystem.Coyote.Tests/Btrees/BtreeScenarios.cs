@@ -49,45 +49,19 @@ internal static class BtreeScenarios
     {
         BtreeStore store = NewStore();
         SortedDictionary<Bpos, byte[]> model = Prefill(store);
-        var commits = new List<(ulong Seq, List<(Bpos, byte[]?)> Updates)>();
-
-        void Commit(params (ulong Offset, byte[]? Value)[] updates)
-        {
-            using BtreeTransaction tx = store.Begin();
-            var list = new List<(Bpos, byte[]?)>();
-            foreach (var (offset, value) in updates)
-            {
-                var pos = new Bpos(1, offset);
-                if (value is null)
-                {
-                    tx.Delete(BtreeId.Extents, pos);
-                }
-                else
-                {
-                    tx.Set(BtreeId.Extents, pos, value);
-                }
-
-                list.Add((pos, value));
-            }
-
-            ulong seq = tx.Commit();
-            lock (commits)
-            {
-                commits.Add((seq, list));
-            }
-        }
+        var recorder = new CommitRecorder(store);
 
         Task writerA = Task.Run(() =>
         {
             // Rewrites the atomic group (spread over leaves) twice, plus keys writer B also writes.
-            Commit((5, Value(1, 1)), (41, Value(1, 1)), (61, Value(1, 1)), (20, Value(1, 20)));
-            Commit((5, Value(1, 2)), (41, Value(1, 2)), (61, Value(1, 2)), (22, Value(1, 22)), (3, Value(1, 3)));
+            recorder.Commit((5, Value(1, 1)), (41, Value(1, 1)), (61, Value(1, 1)), (20, Value(1, 20)));
+            recorder.Commit((5, Value(1, 2)), (41, Value(1, 2)), (61, Value(1, 2)), (22, Value(1, 22)), (3, Value(1, 3)));
         });
         Task writerB = Task.Run(() =>
         {
             // Overlaps A on 20 and 22, deletes some prefilled keys and fills a gap until a leaf splits.
-            Commit((20, Value(2, 20)), (22, Value(2, 22)), (51, Value(2, 51)), (53, Value(2, 53)), (55, Value(2, 55)), (57, Value(2, 57)), (59, Value(2, 59)));
-            Commit((21, Value(2, 21)), (23, Value(2, 23)), (25, Value(2, 25)), (10, null), (12, null));
+            recorder.Commit((20, Value(2, 20)), (22, Value(2, 22)), (51, Value(2, 51)), (53, Value(2, 53)), (55, Value(2, 55)), (57, Value(2, 57)), (59, Value(2, 59)));
+            recorder.Commit((21, Value(2, 21)), (23, Value(2, 23)), (25, Value(2, 25)), (10, null), (12, null));
         });
         Task reader = Task.Run(() =>
         {
@@ -104,20 +78,7 @@ internal static class BtreeScenarios
 
         await Task.WhenAll(new[] { writerA, writerB, reader });
 
-        foreach (var (_, updates) in commits.OrderBy(c => c.Seq))
-        {
-            foreach (var (pos, value) in updates)
-            {
-                if (value is null)
-                {
-                    model.Remove(pos);
-                }
-                else
-                {
-                    model[pos] = value;
-                }
-            }
-        }
+        recorder.ApplyInSequenceOrder(model);
 
         AssertContent(store, model);
         Interlocked.Add(ref RestartsSeen, store.Stats.Restarts);
@@ -244,43 +205,17 @@ internal static class BtreeScenarios
     {
         BtreeStore store = NewStore();
         SortedDictionary<Bpos, byte[]> model = Prefill(store);
-        var commits = new List<(ulong Seq, List<(Bpos, byte[]?)> Updates)>();
-
-        void Commit(IEnumerable<(ulong Offset, byte[]? Value)> updates)
-        {
-            using BtreeTransaction tx = store.Begin();
-            var list = new List<(Bpos, byte[]?)>();
-            foreach (var (offset, value) in updates)
-            {
-                var pos = new Bpos(1, offset);
-                if (value is null)
-                {
-                    tx.Delete(BtreeId.Extents, pos);
-                }
-                else
-                {
-                    tx.Set(BtreeId.Extents, pos, value);
-                }
-
-                list.Add((pos, value));
-            }
-
-            ulong seq = tx.Commit();
-            lock (commits)
-            {
-                commits.Add((seq, list));
-            }
-        }
+        var recorder = new CommitRecorder(store);
 
         Task deleter = Task.Run(() =>
         {
-            Commit(Enumerable.Range(0, 12).Select(i => ((ulong)i * 2, (byte[]?)null)));
-            Commit(Enumerable.Range(12, 12).Select(i => ((ulong)i * 2, (byte[]?)null)));
+            recorder.Commit(Enumerable.Range(0, 12).Select(i => ((ulong)i * 2, (byte[]?)null)));
+            recorder.Commit(Enumerable.Range(12, 12).Select(i => ((ulong)i * 2, (byte[]?)null)));
         });
         Task inserter = Task.Run(() =>
         {
-            Commit(Enumerable.Range(0, 8).Select(i => ((ulong)(40 + i * 2 + 1), (byte[]?)Value(4, i))));
-            Commit(Enumerable.Range(0, 4).Select(i => ((ulong)(i * 4 + 1), (byte[]?)Value(4, 10 + i))));
+            recorder.Commit(Enumerable.Range(0, 8).Select(i => ((ulong)(40 + i * 2 + 1), (byte[]?)Value(4, i))));
+            recorder.Commit(Enumerable.Range(0, 4).Select(i => ((ulong)(i * 4 + 1), (byte[]?)Value(4, 10 + i))));
         });
         Task reader = Task.Run(() =>
         {
@@ -292,20 +227,7 @@ internal static class BtreeScenarios
         });
 
         await Task.WhenAll(new[] { deleter, inserter, reader });
-        foreach (var (_, updates) in commits.OrderBy(c => c.Seq))
-        {
-            foreach (var (pos, value) in updates)
-            {
-                if (value is null)
-                {
-                    model.Remove(pos);
-                }
-                else
-                {
-                    model[pos] = value;
-                }
-            }
-        }
+        recorder.ApplyInSequenceOrder(model);
 
         AssertContent(store, model);
         Interlocked.Add(ref RestartsSeen, store.Stats.Restarts);
