@@ -227,6 +227,24 @@ public sealed partial class BucketAllocator
     private bool IsDataBucket(long bucket) => bucket >= FirstDataBucket && bucket < FirstDataBucket + DataBucketCount;
 
     /// <summary>
+    /// Reports every bucket's current key as a change (<see cref="Changed"/> and the drain set), under
+    /// the allocator's lock, so no change can come between a key's read and its report: fsck's repair
+    /// uses it to have every alloc key rewritten. (Reading keys one by one and handing them to a
+    /// consumer that holds its own lock meanwhile inverted the lock order, allocator then consumer,
+    /// and deadlocked against a completing discard.)
+    /// </summary>
+    public void ReportAllKeys()
+    {
+        lock (_lock)
+        {
+            for (long bucket = 0; bucket < BucketCount; bucket++)
+            {
+                SetKeyLocked(bucket, _keys[bucket]);
+            }
+        }
+    }
+
+    /// <summary>
     /// The buckets whose alloc key changed since the last drain, each with its latest key, in
     /// bucket order; clears the set. The pull-style twin of <see cref="Changed"/>: the engine drains
     /// it when it writes a journal entry, so every key change is journalled once, in its newest form.

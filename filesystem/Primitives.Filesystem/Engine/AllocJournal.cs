@@ -98,12 +98,17 @@ internal sealed class AllocJournal
         }
     }
 
-    /// <summary>Marks keys as unpersisted without a change event (the overlay found at mount).</summary>
+    /// <summary>
+    /// Marks keys as unpersisted without a change event (the overlay found at mount). The sequence is
+    /// read before the lock is taken: a lazy one that reads the allocator (its lock comes first in
+    /// the lock order) must not run under this lock.
+    /// </summary>
     public void AddUnpersisted(IEnumerable<KeyValuePair<long, AllocKey>> keys)
     {
+        KeyValuePair<long, AllocKey>[] read = [.. keys];
         lock (_lock)
         {
-            foreach (var (bucket, key) in keys)
+            foreach (var (bucket, key) in read)
             {
                 _unpersisted[bucket] = key;
             }

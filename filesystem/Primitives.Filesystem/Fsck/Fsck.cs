@@ -197,7 +197,7 @@ public static class Fsck
                 tx.Commit();
             }
 
-            fs.AllocJournal.AddUnpersisted(Enumerable.Range(0, checked((int)sb.BucketCount)).Select(b => new KeyValuePair<long, AllocKey>(b, fs.Allocator.GetKey(b))));
+            fs.Allocator.ReportAllKeys();
             await fs.UnmountAsync(ct).ConfigureAwait(false);
         }
 
