@@ -59,9 +59,6 @@ internal sealed class TestBtreeJournal : IBtreeJournal
     /// <summary>How many times <see cref="TryReserve"/> reported a full journal.</summary>
     public int TryReserveRefusals { get; private set; }
 
-    /// <summary>Write-back reservations seen (root records of write-back passes).</summary>
-    public int WriteBackReservations { get; private set; }
-
     public bool TryReserve(int records, int payloadBytes, bool writeBack, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IBtreeJournalReservation? reservation)
     {
         lock (_gate)
@@ -85,10 +82,6 @@ internal sealed class TestBtreeJournal : IBtreeJournal
         ArgumentOutOfRangeException.ThrowIfNegative(payloadBytes);
         lock (_gate)
         {
-            if (writeBack)
-            {
-                WriteBackReservations++;
-            }
 
             if (_reservationsInOpen >= ReservationsPerEntry)
             {

@@ -44,10 +44,19 @@ public sealed partial class BtreeStore
     /// <summary>How many write-back passes (reclaim and flush-all) have run.</summary>
     internal long WriteBackPasses => Interlocked.Read(ref _writeBackPasses);
 
-    private volatile string _writeBackStage = "idle";
+    // What the pass is doing now, for stall reports: a constant label and the node it concerns,
+    // formatted only when read (the pass sets them for every node it writes).
+    private volatile string _stage = "idle";
+    private volatile BtreeNode? _stageNode;
 
     /// <summary>What the write-back pass is doing now (for stall reports).</summary>
-    internal string WriteBackStage => _writeBackStage;
+    internal string WriteBackStage => _stageNode is { } node ? $"{_stage} {node}" : _stage;
+
+    private void SetStage(string stage, BtreeNode? node = null)
+    {
+        _stageNode = node;
+        _stage = stage;
+    }
 
     /// <summary>How many times journal reclaim asked a pinned node to write itself.</summary>
     internal long ReclaimRequests => Interlocked.Read(ref _reclaimRequests);
@@ -99,7 +108,7 @@ public sealed partial class BtreeStore
                     {
                         if (node.Level == level && node.Dirty)
                         {
-                            _writeBackStage = $"writing {node}";
+                            SetStage("writing", node);
                             rootSeq = Math.Max(rootSeq, WriteBack(node, written, replaced));
                         }
                     }
@@ -160,13 +169,13 @@ public sealed partial class BtreeStore
                 }
             }
 
-            _writeBackStage = $"flushing the journal to {durableNeeded}";
+            SetStage($"flushing the journal to {durableNeeded}"); // once per pass
             if (durableNeeded > _journal.DurableSeq)
             {
                 await _journal.FlushAsync(durableNeeded, writeBack: true, CancellationToken.None).ConfigureAwait(false);
             }
 
-            _writeBackStage = "releasing pins";
+            SetStage("releasing pins");
             foreach (BtreeNode node in pinned)
             {
                 ReleasePinIfWritten(node);
@@ -174,7 +183,7 @@ public sealed partial class BtreeStore
         }
         finally
         {
-            _writeBackStage = "idle";
+            SetStage("idle");
             _writeBackGate.Release();
         }
     }
@@ -252,7 +261,7 @@ public sealed partial class BtreeStore
             catch (BtreeJournalFullException)
             {
                 locks.ReleaseAll();
-                _writeBackStage = $"waiting for journal space to write {node}";
+                SetStage("waiting for journal space to write", node);
                 reservation.WaitForSpace();
                 done = false;
             }
@@ -291,14 +300,14 @@ public sealed partial class BtreeStore
         }
         else
         {
-            _writeBackStage = $"intent on the parent of {node}";
+            SetStage("intent on the parent of", node);
             parent = Descend(locks, node.Btree, node.Max, node.Level + 1, SixLockType.Intent);
             if (parent is null || parent.IndexOfChild(node) < 0)
             {
                 return node.Dead;
             }
 
-            _writeBackStage = $"intent on {node}";
+            SetStage("intent on", node);
             locks.Acquire(node, SixLockType.Intent);
         }
 
@@ -331,11 +340,11 @@ public sealed partial class BtreeStore
             reservation.Take(); // under the root's intent, before it is written: the record's sequence follows every change in the pass's images
         }
 
-        _writeBackStage = $"writing the image of {node}";
+        SetStage("writing the image of", node);
         NodeLocation location = WriteToNewLocation(node);
         if (parent is not null)
         {
-            _writeBackStage = $"write lock on the parent of {node}";
+            SetStage("write lock on the parent of", node);
             locks.Acquire(parent, SixLockType.Write);
             ChildRef entry = parent.Children[parent.IndexOfChild(node)];
             entry.Location = location;
